@@ -1,0 +1,45 @@
+package dev.datastores.auth;
+
+import dev.datastores.http.Problems;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** What a workspace API key may do: read (GET/HEAD, export), write (record writes), manage (stores, links, keys). */
+public enum Scope {
+    READ, WRITE, MANAGE;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses API input; unknown or missing scopes are an invalid request. */
+    public static Set<Scope> parse(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw Problems.invalidRequest("scopes must list at least one of read, write, manage");
+        }
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (String name : names) {
+            scopes.add(Arrays.stream(values()).filter(s -> s.wireName().equals(name)).findFirst()
+                    .orElseThrow(() -> Problems.invalidRequest(
+                            "Unknown scope '" + name + "'; use read, write or manage")));
+        }
+        return scopes;
+    }
+
+    public static Set<Scope> fromColumn(String column) {
+        return Arrays.stream(column.split(",")).map(s -> Scope.valueOf(s.toUpperCase(Locale.ROOT)))
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Scope.class)));
+    }
+
+    public static String toColumn(Set<Scope> scopes) {
+        return scopes.stream().map(Scope::wireName).collect(Collectors.joining(","));
+    }
+
+    public static List<String> wireNames(Set<Scope> scopes) {
+        return scopes.stream().map(Scope::wireName).toList();
+    }
+}

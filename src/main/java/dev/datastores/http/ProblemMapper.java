@@ -1,0 +1,107 @@
+package dev.datastores.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place where failures become problem documents: typed problems, framework errors, and bugs. */
+@Singleton
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final String TYPE_BASE = "https://datastores.dev/problems/";
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final Map<Integer, String> FRAMEWORK_SLUGS = Map.of(
+            400, "invalid-request",
+            401, "unauthorized",
+            403, "forbidden",
+            404, "not-found",
+            405, "method-not-allowed",
+            406, "not-acceptable",
+            413, "payload-too-large",
+            415, "unsupported-media-type");
+
+    private final ObjectMapper json;
+
+    public ProblemMapper(ObjectMapper json) {
+        this.json = json;
+    }
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException problem, HttpServerRequest request) {
+        Response.ResponseBuilder response = respond(problem, request.path());
+        problem.headers().forEach(response::header);
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response wrongShape(MismatchedInputException failure, HttpServerRequest request) {
+        return unreadableBody(failure, request);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableBody(JsonProcessingException failure, HttpServerRequest request) {
+        ProblemException problem = failure instanceof MismatchedInputException mismatch
+                ? Problems.invalidRequest("The body does not have the expected shape: " + describe(mismatch))
+                : Problems.invalidJson(failure.getOriginalMessage() + location(failure));
+        return respond(problem, request.path()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response framework(WebApplicationException failure, HttpServerRequest request) {
+        if (failure.getCause() instanceof JsonProcessingException cause) {
+            return unreadableBody(cause, request);
+        }
+        int status = failure.getResponse().getStatus();
+        String slug = FRAMEWORK_SLUGS.getOrDefault(status, status >= 500 ? "internal" : "invalid-request");
+        String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
+        return respond(new ProblemException(status, slug, title, title), request.path()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable failure, HttpServerRequest request) {
+        LOG.errorf(failure, "Unhandled failure on %s %s", request.method(), request.path());
+        return respond(new ProblemException(500, "internal", "Internal error", "The server failed; the failure was logged"),
+                request.path()).build();
+    }
+
+    private Response.ResponseBuilder respond(ProblemException problem, String instance) {
+        return Response.status(problem.status()).type(PROBLEM_JSON).entity(body(problem, instance));
+    }
+
+    /** Serialises a problem; used also by code that answers outside JAX-RS (filters on the HTTP layer). */
+    public String body(ProblemException problem, String instance) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", TYPE_BASE + problem.slug());
+        body.put("title", problem.title());
+        body.put("status", problem.status());
+        body.put("detail", problem.getMessage());
+        body.put("instance", instance);
+        body.putAll(problem.extensions());
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private static String describe(MismatchedInputException mismatch) {
+        String path = mismatch.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b).orElse("body");
+        return path + " has the wrong type";
+    }
+
+    private static String location(JsonProcessingException failure) {
+        return failure.getLocation() == null ? ""
+                : " (line " + failure.getLocation().getLineNr() + ", column " + failure.getLocation().getColumnNr() + ")";
+    }
+}

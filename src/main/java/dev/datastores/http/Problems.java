@@ -1,0 +1,95 @@
+package dev.datastores.http;
+
+import java.util.Map;
+
+/** The problems of the contract, one factory per type slug, so a slug is spelt in one place. */
+public final class Problems {
+
+    private Problems() {
+    }
+
+    public static ProblemException notFound(String what) {
+        return new ProblemException(404, "not-found", "Not found", what + " does not exist");
+    }
+
+    public static ProblemException recordNotFound(String key) {
+        return new ProblemException(404, "record-not-found", "Record not found", "No record with key '" + key + "'");
+    }
+
+    public static ProblemException invalidJson(String detail) {
+        return new ProblemException(400, "invalid-json", "Invalid JSON", detail);
+    }
+
+    public static ProblemException invalidKey(String detail) {
+        return new ProblemException(400, "invalid-key", "Invalid key", detail);
+    }
+
+    public static ProblemException invalidTtl(String detail) {
+        return new ProblemException(400, "invalid-ttl", "Invalid TTL", detail);
+    }
+
+    public static ProblemException invalidCursor() {
+        return new ProblemException(400, "invalid-cursor", "Invalid cursor", "The cursor was not issued by this service");
+    }
+
+    public static ProblemException invalidRequest(String detail) {
+        return new ProblemException(400, "invalid-request", "Invalid request", detail);
+    }
+
+    public static ProblemException tooManyKeys(int max) {
+        return new ProblemException(400, "too-many-keys", "Too many keys", "At most " + max + " keys or records per request");
+    }
+
+    public static ProblemException unsupportedMediaType(String contentType) {
+        return new ProblemException(415, "unsupported-media-type", "Unsupported media type",
+                "Content-Type " + contentType + " is not accepted here; send application/json");
+    }
+
+    public static ProblemException preconditionFailed(String detail) {
+        return new ProblemException(412, "precondition-failed", "Precondition failed", detail);
+    }
+
+    public static ProblemException nameTaken(String name) {
+        return new ProblemException(409, "name-taken", "Name taken", "A store named '" + name + "' already exists");
+    }
+
+    public static ProblemException storeLinked(Object links) {
+        return new ProblemException(409, "store-linked", "Store is linked",
+                "Remove the store's links before deleting it", Map.of("links", links));
+    }
+
+    public static ProblemException valueTooLarge(long size, long max) {
+        return new ProblemException(413, "value-too-large", "Value too large",
+                "The value is " + size + " bytes; the plan allows " + max);
+    }
+
+    public static ProblemException payloadTooLarge() {
+        return new ProblemException(413, "payload-too-large", "Payload too large", "The request body exceeds the server's limit");
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, "forbidden", "Forbidden", detail);
+    }
+
+    public static ProblemException unauthorized() {
+        return new ProblemException(401, "unauthorized", "Unauthorized", "A valid bearer token is required") {
+            @Override
+            public Map<String, String> headers() {
+                return Map.of("WWW-Authenticate", "Bearer realm=\"datastores\"");
+            }
+        };
+    }
+
+    public static ProblemException quotaExceeded(String limit, long allowed, long used) {
+        return new ProblemException(403, "quota-exceeded", "Quota exceeded",
+                "The workspace's plan allows " + allowed + " " + limit + "; " + used + " in use",
+                Map.of("limit", limit, "allowed", allowed, "used", used));
+    }
+
+    public static ProblemException tooManyRecords(long recordCount, int max) {
+        return new ProblemException(426, "too-many-records", "Too many records",
+                "The store holds " + recordCount + " records; this call returns at most " + max
+                        + ". Page through GET records or use export instead",
+                Map.of("recordCount", recordCount));
+    }
+}

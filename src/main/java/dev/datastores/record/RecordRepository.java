@@ -1,0 +1,147 @@
+package dev.datastores.record;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Record SQL: one statement per method, each a single round trip that also checks the store belongs
+ * to the workspace. Expired records are invisible to every read.
+ */
+@ApplicationScoped
+public class RecordRepository {
+
+    private static final String PUT = "SELECT * FROM put_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    private static final String DELETE = "SELECT * FROM delete_record($1, $2, $3, $4)";
+    private static final String GET = """
+            SELECT r.key, r.value, r.version, r.updated_at, r.expires_at
+              FROM stores s
+              LEFT JOIN records r ON r.store_id = s.id AND r.key = $3 AND (r.expires_at IS NULL OR r.expires_at > now())
+             WHERE s.id = $1 AND s.workspace_id = $2""";
+    private static final String PAGE = """
+            SELECT r.key, CASE WHEN $6 THEN r.value END AS value, r.version, r.updated_at, r.expires_at
+              FROM records r
+             WHERE r.store_id = $1 AND r.key >= $2 AND ($3::text IS NULL OR r.key < $3) AND r.key > $4
+               AND (r.expires_at IS NULL OR r.expires_at > now())
+             ORDER BY r.key
+             LIMIT $5""";
+    private static final String STORE_EXISTS = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2";
+    private static final String CLEAR = """
+            WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
+                 gone AS (DELETE FROM records r USING store WHERE r.store_id = store.id
+                          RETURNING (r.expires_at IS NULL OR r.expires_at > now()) AS live, r.raw_bytes, r.stored_bytes)
+            SELECT (SELECT count(*) FROM store) AS stores,
+                   count(*) FILTER (WHERE live) AS live, count(*) AS rows,
+                   coalesce(sum(raw_bytes), 0) AS raw_bytes, coalesce(sum(stored_bytes), 0) AS stored_bytes
+              FROM gone""";
+
+    private final Pool pool;
+
+    public RecordRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<PutOutcome> put(String workspaceId, String storeId, String key, byte[] storedValue, int rawBytes,
+            Instant expiresAt, Long ifMatch, boolean ifExists, boolean ifAbsent) {
+        Tuple args = Tuple.of(workspaceId, storeId, key, Buffer.buffer(storedValue), rawBytes, storedValue.length)
+                .addValue(utc(expiresAt)).addValue(ifMatch).addValue(ifExists).addValue(ifAbsent);
+        return pool.preparedQuery(PUT).execute(args).map(rows -> {
+            Row row = rows.iterator().next();
+            return new PutOutcome(PutOutcome.Kind.valueOf(row.getString("outcome").toUpperCase().replace('-', '_')),
+                    row.getLong("version") == null ? 0 : row.getLong("version"), instant(row, "expires_at"),
+                    row.getInteger("old_raw"), row.getInteger("old_stored"), row.getBoolean("old_existed"));
+        });
+    }
+
+    /** The live record; {@link Lookup#storeFound()} is false when the workspace has no such store. */
+    public Uni<Lookup> get(String workspaceId, String storeId, String key) {
+        return pool.preparedQuery(GET).execute(Tuple.of(storeId, workspaceId, key)).map(rows -> {
+            if (rows.size() == 0) {
+                return new Lookup(false, null);
+            }
+            Row row = rows.iterator().next();
+            return new Lookup(true, row.getString("key") == null ? null : toRecord(row));
+        });
+    }
+
+    public Uni<DeleteOutcome> delete(String workspaceId, String storeId, String key, Long ifMatch) {
+        return pool.preparedQuery(DELETE).execute(Tuple.of(workspaceId, storeId, key, ifMatch)).map(rows -> {
+            Row row = rows.iterator().next();
+            return new DeleteOutcome(DeleteOutcome.Kind.valueOf(row.getString("outcome").toUpperCase().replace('-', '_')),
+                    row.getInteger("old_raw"), row.getInteger("old_stored"));
+        });
+    }
+
+    public Uni<Boolean> storeExists(String workspaceId, String storeId) {
+        return pool.preparedQuery(STORE_EXISTS).execute(Tuple.of(storeId, workspaceId)).map(rows -> rows.size() > 0);
+    }
+
+    /**
+     * Live records in key order, starting after {@code afterKey} (exclusive) within [{@code from}, {@code below}).
+     * The caller checks the store first.
+     */
+    public Uni<List<StoredRecord>> page(String storeId, String from, String below, String afterKey, int limit,
+            boolean withValues) {
+        Tuple args = Tuple.of(storeId, from, below, afterKey).addValue(limit).addValue(withValues);
+        return pool.preparedQuery(PAGE).execute(args).map(RecordRepository::toRecords);
+    }
+
+    public Uni<Cleared> clear(String workspaceId, String storeId) {
+        return pool.preparedQuery(CLEAR).execute(Tuple.of(storeId, workspaceId)).map(rows -> {
+            Row row = rows.iterator().next();
+            return new Cleared(row.getLong("stores") > 0, row.getLong("live"), row.getLong("rows"),
+                    row.getLong("raw_bytes"), row.getLong("stored_bytes"));
+        });
+    }
+
+    private static List<StoredRecord> toRecords(RowSet<Row> rows) {
+        List<StoredRecord> records = new ArrayList<>(rows.size());
+        rows.forEach(row -> records.add(toRecord(row)));
+        return records;
+    }
+
+    private static StoredRecord toRecord(Row row) {
+        io.vertx.mutiny.core.buffer.Buffer value = row.getBuffer("value");
+        return new StoredRecord(row.getString("key"), value == null ? null : value.getBytes(), row.getLong("version"),
+                instant(row, "updated_at"), instant(row, "expires_at"));
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime time = row.getOffsetDateTime(column);
+        return time == null ? null : time.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** What a put did, with what it replaced so quota can be settled. */
+    public record PutOutcome(Kind kind, long version, Instant expiresAt, int oldRawBytes, int oldStoredBytes,
+            boolean oldRowExisted) {
+        /** created, replaced, or why nothing was written. */
+        public enum Kind { CREATED, REPLACED, NO_STORE, PRECONDITION_FAILED }
+    }
+
+    /** What a delete did. */
+    public record DeleteOutcome(Kind kind, int oldRawBytes, int oldStoredBytes) {
+        /** deleted, or why not. */
+        public enum Kind { DELETED, ABSENT, NO_STORE, PRECONDITION_FAILED }
+    }
+
+    /** A point read: whether the store exists, and the live record if any. */
+    public record Lookup(boolean storeFound, StoredRecord record) {
+    }
+
+    /** A cleared store: live records removed, and all rows (expired too) with their sizes, for quota. */
+    public record Cleared(boolean storeFound, long liveRecords, long rows, long rawBytes, long storedBytes) {
+    }
+}

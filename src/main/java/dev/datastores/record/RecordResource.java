@@ -1,0 +1,182 @@
+package dev.datastores.record;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.datastores.auth.RequiresScope;
+import dev.datastores.auth.Scope;
+import dev.datastores.codec.ValueCodec;
+import dev.datastores.http.MediaTypes;
+import dev.datastores.http.Problems;
+import dev.datastores.record.RecordService.PutResult;
+import dev.datastores.record.RecordService.WriteCondition;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+/** Records of one store: {@code R/{key}} where the key is everything after {@code records/}, decoded once. */
+@Path("/v1/workspaces/{ws}/stores/{ds}/records")
+@Produces(MediaType.APPLICATION_JSON)
+public class RecordResource {
+
+    private static final String EXPIRES_AT = "Expires-At";
+
+    private final RecordService records;
+
+    public RecordResource(RecordService records) {
+        this.records = records;
+    }
+
+    @PUT
+    @Path("{key: .+}")
+    @RequiresScope(Scope.WRITE)
+    public Uni<Response> put(@RestPath String ws, @RestPath String ds, HttpServerRequest request, @RestQuery String ttl,
+            @RestHeader("Content-Type") String contentType, @RestHeader("If-Match") String ifMatch,
+            @RestHeader("If-None-Match") String ifNoneMatch, byte[] body) {
+        String key = Keys.fromRequestUri(request.uri());
+        MediaTypes.requireJson(contentType);
+        WriteCondition condition = WriteCondition.fromHeaders(ifMatch, ifNoneMatch);
+        return records.put(ws, ds, key, body == null ? new byte[0] : body, Ttl.fromQuery(ttl), condition)
+                .map(result -> Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
+                        .tag(unquoted(result.etag()))
+                        .entity(new PutView(result))
+                        .build());
+    }
+
+    @GET
+    @Path("{key: .+}")
+    @RequiresScope(Scope.READ)
+    public Uni<Response> get(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
+            @RestHeader("If-None-Match") String ifNoneMatch, @RestHeader("Accept-Encoding") String acceptEncoding) {
+        return read(ws, ds, request, ifNoneMatch, acceptEncoding, true);
+    }
+
+    @HEAD
+    @Path("{key: .+}")
+    @RequiresScope(Scope.READ)
+    public Uni<Response> head(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
+            @RestHeader("If-None-Match") String ifNoneMatch) {
+        return read(ws, ds, request, ifNoneMatch, null, false);
+    }
+
+    @DELETE
+    @Path("{key: .+}")
+    @RequiresScope(Scope.WRITE)
+    public Uni<Response> delete(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
+            @RestHeader("If-Match") String ifMatch) {
+        String key = Keys.fromRequestUri(request.uri());
+        return records.delete(ws, ds, key, WriteCondition.fromHeaders(ifMatch, null))
+                .replaceWith(Response.noContent().build());
+    }
+
+    @GET
+    @RequiresScope(Scope.READ)
+    public Uni<PageView> list(@RestPath String ws, @RestPath String ds, @RestQuery String prefix,
+            @RestQuery String limit, @RestQuery String cursor, @RestQuery String values) {
+        boolean withValues = !"false".equals(values);
+        if (values != null && !values.equals("true") && !values.equals("false")) {
+            throw Problems.invalidRequest("values must be true or false");
+        }
+        if (prefix != null && !prefix.isEmpty()) {
+            Keys.require(prefix);
+        }
+        return records.list(ws, ds, prefix, parseLimit(limit), cursor, withValues)
+                .map(page -> new PageView(page.records().stream().map(record -> RecordView.of(record, withValues)).toList(),
+                        page.nextCursor()));
+    }
+
+    @DELETE
+    @RequiresScope(Scope.WRITE)
+    public Uni<Map<String, Long>> clear(@RestPath String ws, @RestPath String ds) {
+        return records.clear(ws, ds).map(deleted -> Map.of("deleted", deleted));
+    }
+
+    private Uni<Response> read(String ws, String ds, HttpServerRequest request, String ifNoneMatch,
+            String acceptEncoding, boolean withBody) {
+        String key = Keys.fromRequestUri(request.uri());
+        return records.get(ws, ds, key).map(record -> {
+            Response.ResponseBuilder response = Etags.noneMatchHits(ifNoneMatch, record.version())
+                    ? Response.notModified()
+                    : Response.ok();
+            response.tag(unquoted(record.etag()))
+                    .lastModified(Date.from(record.updatedAt()))
+                    .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING)
+                    .type(MediaType.APPLICATION_JSON_TYPE);
+            if (record.expiresAt() != null) {
+                response.header(EXPIRES_AT, record.expiresAt().toString());
+            }
+            if (withBody && !Etags.noneMatchHits(ifNoneMatch, record.version())) {
+                if (acceptsBrotli(acceptEncoding) && ValueCodec.isBrotli(record.storedValue())) {
+                    response.header(HttpHeaders.CONTENT_ENCODING, "br").entity(ValueCodec.brotliBody(record.storedValue()));
+                } else {
+                    response.entity(ValueCodec.decode(record.storedValue()));
+                }
+            }
+            return response.build();
+        });
+    }
+
+    private static Integer parseLimit(String limit) {
+        if (limit == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(limit.trim());
+        } catch (NumberFormatException e) {
+            throw Problems.invalidRequest("limit must be a whole number from 1 to " + RecordService.MAX_PAGE);
+        }
+    }
+
+    private static boolean acceptsBrotli(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.trim().split(";");
+            if (parts[0].trim().equalsIgnoreCase("br")) {
+                return parts.length == 1 || !parts[1].replace(" ", "").matches("q=0(\\.0*)?");
+            }
+        }
+        return false;
+    }
+
+    private static String unquoted(String etag) {
+        return etag.substring(1, etag.length() - 1);
+    }
+
+    /** Body of a PUT's answer. */
+    public record PutView(String key, String etag, Instant expiresAt, long rawBytes, long storageBytes) {
+        PutView(PutResult result) {
+            this(result.key(), result.etag(), result.expiresAt(), result.rawBytes(), result.storageBytes());
+        }
+    }
+
+    /** A record in a listing; the value is the stored JSON text, embedded as it is. */
+    public record RecordView(String key, @JsonInclude(JsonInclude.Include.NON_NULL) @JsonRawValue String value,
+            String etag, Instant updatedAt, Instant expiresAt) {
+
+        static RecordView of(StoredRecord record, boolean withValue) {
+            String value = withValue ? new String(ValueCodec.decode(record.storedValue()), StandardCharsets.UTF_8) : null;
+            return new RecordView(record.key(), value, record.etag(), record.updatedAt(), record.expiresAt());
+        }
+    }
+
+    /** A page of a listing. */
+    public record PageView(List<RecordView> records, String nextCursor) {
+    }
+}

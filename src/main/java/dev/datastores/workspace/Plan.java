@@ -1,0 +1,40 @@
+package dev.datastores.workspace;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** The limits a workspace lives within. */
+@Entity
+@Table(name = "plans")
+public class Plan extends PanacheEntityBase {
+
+    @Id
+    public String name;
+
+    @Column(name = "max_stores")
+    public int maxStores;
+
+    @Column(name = "max_keys")
+    public long maxKeys;
+
+    @Column(name = "max_storage_bytes")
+    public long maxStorageBytes;
+
+    @Column(name = "max_value_bytes")
+    public int maxValueBytes;
+
+    @Column(name = "requests_per_second")
+    public int requestsPerSecond;
+
+    public PlanView view() {
+        return new PlanView(name, maxStores, maxKeys, maxStorageBytes, maxValueBytes, requestsPerSecond);
+    }
+
+    /** A plan as the API shows and accepts it. */
+    public record PlanView(String name, Integer maxStores, Long maxKeys, Long maxStorageBytes, Integer maxValueBytes,
+            Integer requestsPerSecond) {
+    }
+}
