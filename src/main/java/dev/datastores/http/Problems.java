@@ -86,6 +86,17 @@ public final class Problems {
                 Map.of("limit", limit, "allowed", allowed, "used", used));
     }
 
+    public static ProblemException rateLimited(long limit, long resetSeconds) {
+        return new ProblemException(429, "rate-limited", "Rate limited",
+                "The workspace's plan allows " + limit + " requests per second; retry after " + resetSeconds + " s") {
+            @Override
+            public Map<String, String> headers() {
+                return Map.of("Retry-After", Long.toString(resetSeconds), "RateLimit-Limit", Long.toString(limit),
+                        "RateLimit-Remaining", "0", "RateLimit-Reset", Long.toString(resetSeconds));
+            }
+        };
+    }
+
     public static ProblemException tooManyRecords(long recordCount, int max) {
         return new ProblemException(426, "too-many-records", "Too many records",
                 "The store holds " + recordCount + " records; this call returns at most " + max

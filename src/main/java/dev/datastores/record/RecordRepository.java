@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -34,6 +35,12 @@ public class RecordRepository {
                AND (r.expires_at IS NULL OR r.expires_at > now())
              ORDER BY r.key
              LIMIT $5""";
+    private static final String PHYSICAL = """
+            SELECT r.version, r.stored_bytes, (r.expires_at IS NULL OR r.expires_at > now()) AS live
+              FROM records r JOIN stores s ON s.id = r.store_id
+             WHERE r.store_id = $1 AND s.workspace_id = $2 AND r.key = $3""";
+    private static final String LIVE_COUNT =
+            "SELECT count(*) FROM records WHERE store_id = $1 AND (expires_at IS NULL OR expires_at > now())";
     private static final String STORE_EXISTS = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2";
     private static final String CLEAR = """
             WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
@@ -50,11 +57,11 @@ public class RecordRepository {
         this.pool = pool;
     }
 
-    public Uni<PutOutcome> put(String workspaceId, String storeId, String key, byte[] storedValue, int rawBytes,
+    public Uni<PutOutcome> put(SqlClient client, String workspaceId, String storeId, String key, byte[] storedValue, int rawBytes,
             Instant expiresAt, Long ifMatch, boolean ifExists, boolean ifAbsent) {
         Tuple args = Tuple.of(workspaceId, storeId, key, Buffer.buffer(storedValue), rawBytes, storedValue.length)
                 .addValue(utc(expiresAt)).addValue(ifMatch).addValue(ifExists).addValue(ifAbsent);
-        return pool.preparedQuery(PUT).execute(args).map(rows -> {
+        return client.preparedQuery(PUT).execute(args).map(rows -> {
             Row row = rows.iterator().next();
             return new PutOutcome(PutOutcome.Kind.valueOf(row.getString("outcome").toUpperCase().replace('-', '_')),
                     row.getLong("version") == null ? 0 : row.getLong("version"), instant(row, "expires_at"),
@@ -73,12 +80,22 @@ public class RecordRepository {
         });
     }
 
-    public Uni<DeleteOutcome> delete(String workspaceId, String storeId, String key, Long ifMatch) {
-        return pool.preparedQuery(DELETE).execute(Tuple.of(workspaceId, storeId, key, ifMatch)).map(rows -> {
+    public Uni<DeleteOutcome> delete(SqlClient client, String workspaceId, String storeId, String key, Long ifMatch) {
+        return client.preparedQuery(DELETE).execute(Tuple.of(workspaceId, storeId, key, ifMatch)).map(rows -> {
             Row row = rows.iterator().next();
             return new DeleteOutcome(DeleteOutcome.Kind.valueOf(row.getString("outcome").toUpperCase().replace('-', '_')),
                     row.getInteger("old_raw"), row.getInteger("old_stored"));
         });
+    }
+
+    /** The row stored under the key, live or expired, or null; for settling a replace within quota. */
+    public Uni<Row> physical(String workspaceId, String storeId, String key) {
+        return pool.preparedQuery(PHYSICAL).execute(Tuple.of(storeId, workspaceId, key))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    public Uni<Long> liveCount(String storeId) {
+        return pool.preparedQuery(LIVE_COUNT).execute(Tuple.of(storeId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     public Uni<Boolean> storeExists(String workspaceId, String storeId) {
@@ -95,8 +112,8 @@ public class RecordRepository {
         return pool.preparedQuery(PAGE).execute(args).map(RecordRepository::toRecords);
     }
 
-    public Uni<Cleared> clear(String workspaceId, String storeId) {
-        return pool.preparedQuery(CLEAR).execute(Tuple.of(storeId, workspaceId)).map(rows -> {
+    public Uni<Cleared> clear(SqlClient client, String workspaceId, String storeId) {
+        return client.preparedQuery(CLEAR).execute(Tuple.of(storeId, workspaceId)).map(rows -> {
             Row row = rows.iterator().next();
             return new Cleared(row.getLong("stores") > 0, row.getLong("live"), row.getLong("rows"),
                     row.getLong("raw_bytes"), row.getLong("stored_bytes"));
@@ -127,12 +144,23 @@ public class RecordRepository {
     /** What a put did, with what it replaced so quota can be settled. */
     public record PutOutcome(Kind kind, long version, Instant expiresAt, int oldRawBytes, int oldStoredBytes,
             boolean oldRowExisted) {
+
+        public boolean written() {
+            return kind == Kind.CREATED || kind == Kind.REPLACED;
+        }
+
         /** created, replaced, or why nothing was written. */
         public enum Kind { CREATED, REPLACED, NO_STORE, PRECONDITION_FAILED }
     }
 
     /** What a delete did. */
     public record DeleteOutcome(Kind kind, int oldRawBytes, int oldStoredBytes) {
+
+        /** Whether a row went, live or expired: a stored row always has at least its tag byte. */
+        public boolean removedRow() {
+            return oldStoredBytes > 0;
+        }
+
         /** deleted, or why not. */
         public enum Kind { DELETED, ABSENT, NO_STORE, PRECONDITION_FAILED }
     }

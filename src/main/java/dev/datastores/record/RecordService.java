@@ -2,31 +2,44 @@ package dev.datastores.record;
 
 import dev.datastores.codec.JsonValues;
 import dev.datastores.codec.ValueCodec;
+import dev.datastores.http.ProblemException;
 import dev.datastores.http.Problems;
+import dev.datastores.quota.Delta;
+import dev.datastores.quota.QuotaService;
+import dev.datastores.quota.StoreDelta;
+import dev.datastores.quota.Written;
 import dev.datastores.record.RecordRepository.DeleteOutcome;
 import dev.datastores.record.RecordRepository.PutOutcome;
+import dev.datastores.workspace.Plan;
 import dev.datastores.workspace.PlanDirectory;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 
-/** The rules of records: plan limits, conditions, TTL, paging. */
+/** The rules of records: plan limits and quota, conditions, TTL, paging. */
 @ApplicationScoped
 public class RecordService {
 
     public static final int MAX_PAGE = 1024;
     public static final int DEFAULT_PAGE = 100;
+    private static final int REPLACE_ATTEMPTS = 3;
 
     private final RecordRepository records;
     private final PlanDirectory plans;
+    private final QuotaService quota;
 
-    public RecordService(RecordRepository records, PlanDirectory plans) {
+    public RecordService(RecordRepository records, PlanDirectory plans, QuotaService quota) {
         this.records = records;
         this.plans = plans;
+        this.quota = quota;
     }
 
-    /** Stores a value; the condition is the request's If-Match / If-None-Match. */
+    /**
+     * Stores a value; the condition is the request's If-Match / If-None-Match. Quota is reserved as if
+     * the key were new; a replace that this refuses at the limit is retried with its exact growth.
+     */
     public Uni<PutResult> put(String workspaceId, String storeId, String key, byte[] json, Instant expiresAt,
             WriteCondition condition) {
         return plans.planOf(workspaceId).chain(plan -> {
@@ -34,15 +47,11 @@ public class RecordService {
                 throw Problems.valueTooLarge(json.length, plan.maxValueBytes);
             }
             JsonValues.requireSingleValue(json);
-            byte[] stored = ValueCodec.encode(json);
-            return records.put(workspaceId, storeId, key, stored, json.length, expiresAt, condition.version(),
-                    condition.mustExist(), condition.mustBeAbsent())
-                    .map(outcome -> switch (outcome.kind()) {
-                        case CREATED, REPLACED -> new PutResult(key, Etags.of(outcome.version()), outcome.expiresAt(),
-                                json.length, stored.length, outcome.kind() == PutOutcome.Kind.CREATED);
-                        case NO_STORE -> throw Problems.notFound("Store " + storeId);
-                        case PRECONDITION_FAILED -> throw Problems.preconditionFailed(condition.describe(key));
-                    });
+            Put put = new Put(workspaceId, storeId, key, json.length, ValueCodec.encode(json), expiresAt);
+            return quota.guard(workspaceId, plan, new Delta(0, 1, put.stored.length), client -> write(client, put, condition))
+                    .onFailure(RecordService::refusedForSize)
+                    .recoverWithUni(refusal -> replaceWithinQuota(plan, put, condition, (ProblemException) refusal, 1))
+                    .map(outcome -> put.result(checked(outcome, put, condition)));
         });
     }
 
@@ -59,12 +68,16 @@ public class RecordService {
     }
 
     public Uni<Void> delete(String workspaceId, String storeId, String key, WriteCondition condition) {
-        return records.delete(workspaceId, storeId, key, condition.version()).map(outcome -> switch (outcome.kind()) {
-            case DELETED -> null;
-            case ABSENT -> throw Problems.recordNotFound(key);
-            case NO_STORE -> throw Problems.notFound("Store " + storeId);
-            case PRECONDITION_FAILED -> throw Problems.preconditionFailed(condition.describe(key));
-        });
+        return plans.planOf(workspaceId)
+                .chain(plan -> quota.guard(workspaceId, plan, Delta.NONE, client ->
+                        records.delete(client, workspaceId, storeId, key, condition.version())
+                                .map(outcome -> new Written<>(outcome, freed(outcome), storeFreed(storeId, outcome)))))
+                .map(outcome -> switch (outcome.kind()) {
+                    case DELETED -> null;
+                    case ABSENT -> throw Problems.recordNotFound(key);
+                    case NO_STORE -> throw Problems.notFound("Store " + storeId);
+                    case PRECONDITION_FAILED -> throw Problems.preconditionFailed(condition.describe(key));
+                });
     }
 
     /** One page of live records in key order; {@code cursor} comes from the previous page. */
@@ -81,14 +94,81 @@ public class RecordService {
                 });
     }
 
+    /**
+     * Every live record of a small store, in key order: at most {@value #MAX_PAGE}, else 426
+     * too-many-records with the store's record count.
+     */
+    public Uni<List<StoredRecord>> whole(String workspaceId, String storeId, boolean values) {
+        return requireStore(workspaceId, storeId)
+                .chain(() -> records.page(storeId, "", null, "", MAX_PAGE + 1, values))
+                .call(rows -> rows.size() <= MAX_PAGE ? Uni.createFrom().voidItem()
+                        : records.liveCount(storeId).invoke(count -> {
+                            throw Problems.tooManyRecords(count, MAX_PAGE);
+                        }));
+    }
+
     /** Removes every record of the store; returns how many live records there were. */
     public Uni<Long> clear(String workspaceId, String storeId) {
-        return records.clear(workspaceId, storeId).map(cleared -> {
-            if (!cleared.storeFound()) {
-                throw Problems.notFound("Store " + storeId);
+        return plans.planOf(workspaceId)
+                .chain(plan -> quota.guard(workspaceId, plan, Delta.NONE, client -> records.clear(client, workspaceId, storeId)
+                        .map(cleared -> new Written<>(cleared, new Delta(0, -cleared.rows(), -cleared.storedBytes()),
+                                new StoreDelta(storeId, -cleared.rows(), -cleared.storedBytes(), -cleared.rawBytes())))))
+                .map(cleared -> {
+                    if (!cleared.storeFound()) {
+                        throw Problems.notFound("Store " + storeId);
+                    }
+                    return cleared.liveRecords();
+                });
+    }
+
+    private Uni<Written<PutOutcome>> write(SqlClient client, Put put, WriteCondition condition) {
+        return records.put(client, put.workspaceId, put.storeId, put.key, put.stored, put.rawBytes, put.expiresAt,
+                condition.version(), condition.mustExist(), condition.mustBeAbsent())
+                .map(outcome -> new Written<>(outcome, put.growth(outcome), put.storeGrowth(outcome)));
+    }
+
+    /**
+     * At the limit a replace is refused by the reservation that assumed a new key. Looks at the row it
+     * replaces and reserves only the real growth, writing on condition that the row is still that one.
+     */
+    private Uni<PutOutcome> replaceWithinQuota(Plan plan, Put put, WriteCondition condition, ProblemException refusal,
+            int attempt) {
+        return records.physical(put.workspaceId, put.storeId, put.key).chain(row -> {
+            if (row == null || !row.getBoolean("live") || attempt > REPLACE_ATTEMPTS) {
+                return Uni.createFrom().failure(refusal);
             }
-            return cleared.liveRecords();
+            long version = row.getLong("version");
+            if (condition.mustBeAbsent() || (condition.version() != null && condition.version() != version)) {
+                return Uni.createFrom().failure(Problems.preconditionFailed(condition.describe(put.key)));
+            }
+            Delta growth = new Delta(0, 0, Math.max(0, put.stored.length - row.getInteger("stored_bytes")));
+            WriteCondition sameRow = new WriteCondition(version, false, false);
+            return quota.guard(put.workspaceId, plan, growth, client -> write(client, put, sameRow))
+                    .chain(outcome -> outcome.kind() == PutOutcome.Kind.PRECONDITION_FAILED
+                            ? replaceWithinQuota(plan, put, condition, refusal, attempt + 1)
+                            : Uni.createFrom().item(outcome));
         });
+    }
+
+    private static boolean refusedForSize(Throwable failure) {
+        return failure instanceof ProblemException problem && problem.slug().equals("quota-exceeded")
+                && !"stores".equals(problem.extensions().get("limit"));
+    }
+
+    private static PutOutcome checked(PutOutcome outcome, Put put, WriteCondition condition) {
+        return switch (outcome.kind()) {
+            case CREATED, REPLACED -> outcome;
+            case NO_STORE -> throw Problems.notFound("Store " + put.storeId);
+            case PRECONDITION_FAILED -> throw Problems.preconditionFailed(condition.describe(put.key));
+        };
+    }
+
+    private static Delta freed(DeleteOutcome outcome) {
+        return outcome.removedRow() ? new Delta(0, -1, -outcome.oldStoredBytes()) : Delta.NONE;
+    }
+
+    private static StoreDelta storeFreed(String storeId, DeleteOutcome outcome) {
+        return outcome.removedRow() ? new StoreDelta(storeId, -1, -outcome.oldStoredBytes(), -outcome.oldRawBytes()) : null;
     }
 
     private Uni<Void> requireStore(String workspaceId, String storeId) {
@@ -112,6 +192,30 @@ public class RecordService {
         return limit;
     }
 
+    /** One value on its way in: sizes as sent and as stored. */
+    private record Put(String workspaceId, String storeId, String key, int rawBytes, byte[] stored, Instant expiresAt) {
+
+        Delta growth(PutOutcome outcome) {
+            if (!outcome.written()) {
+                return Delta.NONE;
+            }
+            return new Delta(0, outcome.oldRowExisted() ? 0 : 1, stored.length - outcome.oldStoredBytes());
+        }
+
+        StoreDelta storeGrowth(PutOutcome outcome) {
+            if (!outcome.written()) {
+                return null;
+            }
+            return new StoreDelta(storeId, outcome.oldRowExisted() ? 0 : 1, stored.length - outcome.oldStoredBytes(),
+                    rawBytes - outcome.oldRawBytes());
+        }
+
+        PutResult result(PutOutcome outcome) {
+            return new PutResult(key, Etags.of(outcome.version()), outcome.expiresAt(), rawBytes, stored.length,
+                    outcome.kind() == PutOutcome.Kind.CREATED);
+        }
+    }
+
     /** The outcome of a put. */
     public record PutResult(String key, String etag, Instant expiresAt, long rawBytes, long storageBytes, boolean created) {
     }
@@ -122,8 +226,6 @@ public class RecordService {
 
     /** The precondition of a write, from If-Match / If-None-Match. */
     public record WriteCondition(Long version, boolean mustExist, boolean mustBeAbsent) {
-
-        public static final WriteCondition NONE = new WriteCondition(null, false, false);
 
         public static WriteCondition fromHeaders(String ifMatch, String ifNoneMatch) {
             if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {

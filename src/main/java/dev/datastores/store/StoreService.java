@@ -3,7 +3,12 @@ package dev.datastores.store;
 import dev.datastores.http.Problems;
 import dev.datastores.store.StoreLink.LinkView;
 import dev.datastores.workspace.Ids;
+import dev.datastores.quota.Delta;
+import dev.datastores.quota.QuotaService;
+import dev.datastores.quota.StoreDelta;
+import dev.datastores.quota.Written;
 import dev.datastores.workspace.Plan;
+import dev.datastores.workspace.PlanDirectory;
 import dev.datastores.workspace.Workspace;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -19,13 +24,20 @@ public class StoreService {
 
     private static final int MAX_NAME_LENGTH = 200;
 
-    private final StoreStatsRepository stats;
+    private final StoreRepository stores;
+    private final QuotaService quota;
+    private final PlanDirectory plans;
 
-    public StoreService(StoreStatsRepository stats) {
-        this.stats = stats;
+    public StoreService(StoreRepository stores, QuotaService quota, PlanDirectory plans) {
+        this.stores = stores;
+        this.quota = quota;
+        this.plans = plans;
     }
 
-    /** Creates a store; the workspace row is locked so that concurrent creations count exactly. */
+    /**
+     * Creates a store. Stores are few and created rarely, so their limit is checked in PostgreSQL under a
+     * lock on the workspace row, exact across replicas; the Redis counters learn of it afterwards.
+     */
     @WithTransaction
     public Uni<StoreView> create(String workspaceId, String name) {
         String storeName = requireName(name);
@@ -46,15 +58,18 @@ public class StoreService {
                     store.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     return store.<Store>persist();
                 })
+                .invoke(store -> quota.record(workspaceId, new Delta(1, 0, 0), new StoreDelta(store.id, 0, 0, 0), "create"))
                 .map(store -> new StoreView(store.id, store.name, store.createdAt, 0, 0, 0));
     }
 
     public Uni<List<StoreView>> list(String workspaceId) {
-        return stats.ofWorkspace(workspaceId);
+        return stores.ofWorkspace(workspaceId).chain(rows -> withStats(workspaceId, rows));
     }
 
     public Uni<StoreView> get(String workspaceId, String storeId) {
-        return stats.one(workspaceId, storeId).onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId));
+        return stores.one(workspaceId, storeId)
+                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId))
+                .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
     @WithTransaction
@@ -67,16 +82,17 @@ public class StoreService {
                 .chain(store -> get(workspaceId, storeId));
     }
 
-    /** Deletes the store with all its records, unless something still links to it. */
-    @WithTransaction
+    /** Deletes the store with all its records, unless something still links to it, and frees their quota. */
     public Uni<Void> delete(String workspaceId, String storeId) {
-        return find(workspaceId, storeId)
-                .call(store -> links(workspaceId, storeId).invoke(links -> {
+        return links(workspaceId, storeId).invoke(links -> {
                     if (!links.isEmpty()) {
                         throw Problems.storeLinked(links);
                     }
-                }))
-                .chain(store -> store.delete());
+                })
+                .chain(() -> plans.planOf(workspaceId))
+                .chain(plan -> quota.guard(workspaceId, plan, Delta.NONE, client -> stores.deleteWithRecords(client, workspaceId, storeId)
+                        .map(freed -> new Written<>(freed, new Delta(-1, -freed[0], -freed[1]), new StoreDelta(storeId, 0, 0, 0), true))))
+                .replaceWithVoid();
     }
 
     @WithTransaction
@@ -117,6 +133,15 @@ public class StoreService {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    private Uni<List<StoreView>> withStats(String workspaceId, List<StoreRepository.StoreRow> rows) {
+        return quota.storeStats(workspaceId, rows.stream().map(StoreRepository.StoreRow::id).toList())
+                .map(stats -> rows.stream().map(row -> {
+                    StoreDelta counted = stats.getOrDefault(row.id(), new StoreDelta(row.id(), 0, 0, 0));
+                    return new StoreView(row.id(), row.name(), row.createdAt(), counted.records(), counted.storageBytes(),
+                            counted.rawBytes());
+                }).toList());
     }
 
     private Uni<Store> find(String workspaceId, String storeId) {

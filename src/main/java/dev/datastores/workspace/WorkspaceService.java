@@ -1,7 +1,7 @@
 package dev.datastores.workspace;
 
 import dev.datastores.http.Problems;
-import dev.datastores.quota.UsageRepository;
+import dev.datastores.quota.QuotaService;
 import dev.datastores.workspace.Plan.PlanView;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
@@ -15,10 +15,10 @@ import java.util.List;
 @ApplicationScoped
 public class WorkspaceService {
 
-    private final UsageRepository usage;
+    private final QuotaService quota;
 
-    public WorkspaceService(UsageRepository usage) {
-        this.usage = usage;
+    public WorkspaceService(QuotaService quota) {
+        this.quota = quota;
     }
 
     @WithTransaction
@@ -95,7 +95,7 @@ public class WorkspaceService {
     }
 
     private Uni<WorkspaceView> view(Workspace workspace, Plan plan) {
-        return usage.ofWorkspace(workspace.id)
+        return quota.usage(workspace.id)
                 .map(used -> new WorkspaceView(workspace.id, workspace.name, plan.view(), used, workspace.createdAt));
     }
 

@@ -1,0 +1,16 @@
+package dev.datastores.quota;
+
+/** A change in what a workspace holds: stores, keys and compressed bytes. */
+public record Delta(long stores, long keys, long bytes) {
+
+    public static final Delta NONE = new Delta(0, 0, 0);
+
+    public Delta minus(Delta other) {
+        return new Delta(stores - other.stores, keys - other.keys, bytes - other.bytes);
+    }
+
+    /** What must be reserved before a write: only growth needs room, shrinking is settled afterwards. */
+    public Delta growth() {
+        return new Delta(Math.max(0, stores), Math.max(0, keys), Math.max(0, bytes));
+    }
+}

@@ -1,0 +1,250 @@
+package dev.datastores.quota;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.RedisAPI;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The fast quota counters in Redis. One hash per workspace ({@code dsq:{ws}}: stores, keys, bytes,
+ * plus {@code inflight} writes and a {@code seq} that every write bumps) and one per store
+ * ({@code dsq:{ws}:ds_…}: records, bytes, raw). The braces put a workspace's keys in one hash slot,
+ * so every script touches one slot and works on a Redis Cluster.
+ */
+@ApplicationScoped
+public class QuotaCounters {
+
+    private static final Logger LOG = Logger.getLogger(QuotaCounters.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    private static final long BACKOFF_MILLIS = 1000;
+
+    private static final Script RESERVE = new Script("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {'uninitialised'} end
+            local used = redis.call('HMGET', KEYS[1], 'stores', 'keys', 'bytes')
+            local names = {'stores', 'keys', 'storageBytes'}
+            for i = 1, 3 do
+              local delta = tonumber(ARGV[i])
+              local current = tonumber(used[i]) or 0
+              if delta > 0 and current + delta > tonumber(ARGV[i + 3]) then
+                return {'exceeded', names[i], ARGV[i + 3], tostring(current)}
+              end
+            end
+            redis.call('HINCRBY', KEYS[1], 'stores', ARGV[1])
+            redis.call('HINCRBY', KEYS[1], 'keys', ARGV[2])
+            redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[3])
+            redis.call('HINCRBY', KEYS[1], 'inflight', 1)
+            redis.call('HINCRBY', KEYS[1], 'seq', 1)
+            return {'ok'}
+            """);
+
+    private static final Script SETTLE = new Script("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            redis.call('HINCRBY', KEYS[1], 'stores', ARGV[1])
+            redis.call('HINCRBY', KEYS[1], 'keys', ARGV[2])
+            redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[3])
+            if redis.call('HINCRBY', KEYS[1], 'inflight', ARGV[4]) < 0 then redis.call('HSET', KEYS[1], 'inflight', 0) end
+            redis.call('HINCRBY', KEYS[1], 'seq', 1)
+            if #KEYS > 1 then
+              if ARGV[8] == 'delete' then redis.call('DEL', KEYS[2])
+              elseif ARGV[8] == 'create' then redis.call('HSET', KEYS[2], 'records', 0, 'bytes', 0, 'raw', 0)
+              elseif redis.call('EXISTS', KEYS[2]) == 1 then
+                redis.call('HINCRBY', KEYS[2], 'records', ARGV[5])
+                redis.call('HINCRBY', KEYS[2], 'bytes', ARGV[6])
+                redis.call('HINCRBY', KEYS[2], 'raw', ARGV[7])
+              end
+            end
+            return 1
+            """);
+
+    /** mode 'init': only where absent; 'if-quiet': only while nothing is in flight and seq is unchanged; 'force'. */
+    private static final Script REBUILD = new Script("""
+            local mode = ARGV[1]
+            if mode == 'init' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            if mode == 'if-quiet' then
+              local state = redis.call('HMGET', KEYS[1], 'seq', 'inflight')
+              if state[1] ~= ARGV[2] or (state[2] and state[2] ~= '0') then return 0 end
+            end
+            redis.call('HSET', KEYS[1], 'stores', ARGV[3], 'keys', ARGV[4], 'bytes', ARGV[5], 'inflight', 0)
+            redis.call('HINCRBY', KEYS[1], 'seq', 1)
+            for i = 2, #KEYS do
+              local at = 6 + (i - 2) * 3
+              redis.call('HSET', KEYS[i], 'records', ARGV[at], 'bytes', ARGV[at + 1], 'raw', ARGV[at + 2])
+            end
+            return 1
+            """);
+
+    private final RedisAPI redis;
+    private volatile long unavailableUntil;
+
+    public QuotaCounters(RedisAPI redis) {
+        this.redis = redis;
+    }
+
+    /** The outcome of a reservation. */
+    public sealed interface Reservation {
+        /** Room was reserved. */
+        record Reserved() implements Reservation {
+        }
+
+        /** The counters of this workspace are not in Redis (first use, or Redis lost them). */
+        record Uninitialised() implements Reservation {
+        }
+
+        /** A limit would be passed. */
+        record Exceeded(String limit, long allowed, long used) implements Reservation {
+        }
+    }
+
+    public Uni<Reservation> reserve(String workspaceId, Delta delta, long maxStores, long maxKeys, long maxBytes) {
+        return run(RESERVE, List.of(workspaceKey(workspaceId)),
+                List.of(delta.stores(), delta.keys(), delta.bytes(), maxStores, maxKeys, maxBytes))
+                .map(reply -> switch (reply.get(0).toString()) {
+                    case "ok" -> new Reservation.Reserved();
+                    case "uninitialised" -> new Reservation.Uninitialised();
+                    default -> new Reservation.Exceeded(reply.get(1).toString(), reply.get(2).toLong(), reply.get(3).toLong());
+                });
+    }
+
+    /**
+     * Applies what a write changed beyond what it reserved, and ends its in-flight mark when it had one.
+     * {@code storeMode}: "adjust", "create" or "delete" (the store's own counters).
+     */
+    public Uni<Void> settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
+        List<String> keys = store == null ? List.of(workspaceKey(workspaceId))
+                : List.of(workspaceKey(workspaceId), storeKey(workspaceId, store.storeId()));
+        List<Object> args = List.of(adjustment.stores(), adjustment.keys(), adjustment.bytes(), endsInflight ? -1 : 0,
+                store == null ? 0 : store.records(), store == null ? 0 : store.storageBytes(),
+                store == null ? 0 : store.rawBytes(), storeMode);
+        return run(SETTLE, keys, args).replaceWithVoid();
+    }
+
+    /** Sets a workspace's counters to PostgreSQL's figures, per {@code mode} (see REBUILD). */
+    public Uni<Boolean> rebuild(String workspaceId, String mode, String expectedSeq, Usage usage, List<StoreDelta> stores) {
+        List<String> keys = new ArrayList<>(stores.size() + 1);
+        keys.add(workspaceKey(workspaceId));
+        List<Object> args = new ArrayList<>(stores.size() * 3 + 5);
+        args.addAll(List.of(mode, expectedSeq == null ? "" : expectedSeq, usage.stores(), usage.keys(), usage.storageBytes()));
+        for (StoreDelta store : stores) {
+            keys.add(storeKey(workspaceId, store.storeId()));
+            args.addAll(List.of(store.records(), store.storageBytes(), store.rawBytes()));
+        }
+        return run(REBUILD, keys, args).map(reply -> reply.toInteger() == 1);
+    }
+
+    /** The write sequence number and in-flight count, or null when the workspace has no counters. */
+    public Uni<long[]> state(String workspaceId) {
+        return call(redis.hmget(List.of(workspaceKey(workspaceId), "seq", "inflight"))).map(reply ->
+                reply.get(0) == null ? null : new long[] {reply.get(0).toLong(), reply.get(1) == null ? 0 : reply.get(1).toLong()});
+    }
+
+    /** The workspace's counted usage, or null when it has no counters. */
+    public Uni<Usage> usage(String workspaceId) {
+        return call(redis.hmget(List.of(workspaceKey(workspaceId), "stores", "keys", "bytes"))).map(reply ->
+                reply.get(0) == null ? null : new Usage(reply.get(0).toLong(), reply.get(1).toLong(), reply.get(2).toLong()));
+    }
+
+    /** Counted records, storage and raw bytes of each store, or null when any store has no counters. */
+    public Uni<Map<String, StoreDelta>> stores(String workspaceId, List<String> storeIds) {
+        if (storeIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<Uni<Response>> reads = storeIds.stream()
+                .map(id -> call(redis.hmget(List.of(storeKey(workspaceId, id), "records", "bytes", "raw")))).toList();
+        return Uni.join().all(reads).andFailFast().map(replies -> {
+            Map<String, StoreDelta> stats = new java.util.HashMap<>();
+            for (int i = 0; i < replies.size(); i++) {
+                Response reply = replies.get(i);
+                if (reply.get(0) == null) {
+                    return null;
+                }
+                stats.put(storeIds.get(i), new StoreDelta(storeIds.get(i), reply.get(0).toLong(), reply.get(1).toLong(),
+                        reply.get(2).toLong()));
+            }
+            return stats;
+        });
+    }
+
+    /** False for a moment after Redis failed, so requests fall back at once instead of each waiting for it. */
+    public boolean available() {
+        return System.currentTimeMillis() >= unavailableUntil;
+    }
+
+    /** A ping that also closes the back-off when Redis answers again. */
+    public Uni<Boolean> probe() {
+        return redis.ping(List.of()).ifNoItem().after(TIMEOUT).fail()
+                .map(pong -> {
+                    unavailableUntil = 0;
+                    return true;
+                })
+                .onFailure().recoverWithItem(false);
+    }
+
+    static String workspaceKey(String workspaceId) {
+        return "dsq:{" + workspaceId + "}";
+    }
+
+    static String storeKey(String workspaceId, String storeId) {
+        return "dsq:{" + workspaceId + "}:" + storeId;
+    }
+
+    private Uni<Response> run(Script script, List<String> keys, List<Object> args) {
+        List<String> command = new ArrayList<>(keys.size() + args.size() + 2);
+        command.add(script.sha());
+        command.add(Integer.toString(keys.size()));
+        command.addAll(keys);
+        args.forEach(arg -> command.add(String.valueOf(arg)));
+        return call(redis.evalsha(command)).onFailure(QuotaCounters::isNoScript).recoverWithUni(() -> {
+            List<String> withBody = new ArrayList<>(command);
+            withBody.set(0, script.body());
+            return call(redis.eval(withBody));
+        });
+    }
+
+    private Uni<Response> call(Uni<Response> command) {
+        if (!available()) {
+            return Uni.createFrom().failure(new RedisUnavailable("Redis failed recently"));
+        }
+        return command.ifNoItem().after(TIMEOUT).fail()
+                .onFailure(failure -> !isNoScript(failure)).transform(failure -> {
+                    if (available()) {
+                        LOG.warnf("Redis unreachable (%s); quota falls back to PostgreSQL", failure.toString());
+                    }
+                    unavailableUntil = System.currentTimeMillis() + BACKOFF_MILLIS;
+                    return new RedisUnavailable(failure.toString());
+                });
+    }
+
+    private static boolean isNoScript(Throwable failure) {
+        return failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT");
+    }
+
+    /** Redis could not be reached; callers fall back to PostgreSQL. */
+    public static final class RedisUnavailable extends RuntimeException {
+        RedisUnavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private record Script(String body, String sha) {
+        Script(String body) {
+            this(body, sha1(body));
+        }
+
+        private static String sha1(String body) {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(body.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.datastores.quota;
+
+import dev.datastores.http.Problems;
+import dev.datastores.quota.QuotaCounters.RedisUnavailable;
+import dev.datastores.quota.QuotaCounters.Reservation;
+import dev.datastores.workspace.Plan;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Exact quotas across replicas. A write reserves its growth in Redis (one atomic script that checks
+ * and reserves), runs against PostgreSQL, then settles what it really changed; a failed write releases
+ * its reservation. When Redis cannot be reached the write runs in a PostgreSQL transaction that locks
+ * the workspace and checks the true usage before committing: slower, never skipped.
+ */
+@ApplicationScoped
+public class QuotaService {
+
+    private static final Logger LOG = Logger.getLogger(QuotaService.class);
+
+    private final QuotaCounters counters;
+    private final UsageRepository usage;
+    private final Pool pool;
+    private final Set<String> staleWorkspaces = ConcurrentHashMap.newKeySet();
+
+    public QuotaService(QuotaCounters counters, UsageRepository usage, Pool pool) {
+        this.counters = counters;
+        this.usage = usage;
+        this.pool = pool;
+    }
+
+    /**
+     * Runs {@code write} (on the client it is given) within the plan's limits, reserving {@code reserve}
+     * first. A write that only frees space reserves {@link Delta#NONE}: it still marks itself in flight,
+     * so reconciliation never counts it twice.
+     */
+    public <T> Uni<T> guard(String workspaceId, Plan plan, Delta reserve, Function<SqlClient, Uni<Written<T>>> write) {
+        return reserve(workspaceId, plan, reserve, true)
+                .onFailure(RedisUnavailable.class).recoverWithItem(false)
+                .chain(reserved -> reserved ? writeAndSettle(workspaceId, reserve, write) : writeLocked(workspaceId, plan, write));
+    }
+
+    /** Applies a change that was already checked elsewhere (store creation, checked under a PostgreSQL row lock). */
+    public void record(String workspaceId, Delta change, StoreDelta store, String storeMode) {
+        settleLater(workspaceId, change, false, store, storeMode);
+    }
+
+    /** The workspace's usage: Redis' counters, or PostgreSQL's count when Redis is away or has none. */
+    public Uni<Usage> usage(String workspaceId) {
+        return counters.usage(workspaceId)
+                .onFailure(RedisUnavailable.class).recoverWithNull()
+                .chain(counted -> counted != null ? Uni.createFrom().item(counted)
+                        : usage.ofWorkspace(workspaceId).call(() -> initialise(workspaceId)));
+    }
+
+    /** Per-store record counts and sizes: Redis' counters, or PostgreSQL's when any is missing. */
+    public Uni<Map<String, StoreDelta>> storeStats(String workspaceId, List<String> storeIds) {
+        return counters.stores(workspaceId, storeIds)
+                .onFailure(RedisUnavailable.class).recoverWithNull()
+                .chain(counted -> counted != null ? Uni.createFrom().item(counted)
+                        : usage.ofStores(workspaceId).map(stores -> {
+                            Map<String, StoreDelta> byId = new java.util.HashMap<>();
+                            stores.forEach(store -> byId.put(store.storeId(), store));
+                            return byId;
+                        }).call(() -> initialise(workspaceId)));
+    }
+
+    /** Workspaces whose counters missed writes (Redis was away), for the reconciler to rebuild. */
+    Set<String> staleWorkspaces() {
+        return staleWorkspaces;
+    }
+
+    private Uni<Boolean> reserve(String workspaceId, Plan plan, Delta reserve, boolean mayInitialise) {
+        return counters.reserve(workspaceId, reserve, plan.maxStores, plan.maxKeys, plan.maxStorageBytes)
+                .chain(reservation -> {
+                    if (reservation instanceof Reservation.Exceeded exceeded) {
+                        return Uni.createFrom().failure(Problems.quotaExceeded(exceeded.limit(), exceeded.allowed(), exceeded.used()));
+                    }
+                    if (reservation instanceof Reservation.Uninitialised) {
+                        return mayInitialise
+                                ? initialise(workspaceId).chain(() -> reserve(workspaceId, plan, reserve, false))
+                                : Uni.createFrom().failure(new RedisUnavailable("counters vanished while initialising"));
+                    }
+                    return Uni.createFrom().item(true);
+                });
+    }
+
+    private <T> Uni<T> writeAndSettle(String workspaceId, Delta reserved, Function<SqlClient, Uni<Written<T>>> write) {
+        return write.apply(pool)
+                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, "adjust"))
+                .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(),
+                        written.storeRemoved() ? "delete" : "adjust"))
+                .map(Written::result);
+    }
+
+    private <T> Uni<T> writeLocked(String workspaceId, Plan plan, Function<SqlClient, Uni<Written<T>>> write) {
+        staleWorkspaces.add(workspaceId);
+        return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
+                .chain(() -> write.apply(transaction))
+                .call(written -> usage.ofWorkspace(transaction, workspaceId)
+                        .invoke(used -> Limits.check(plan, used, written.workspace()))))
+                .map(Written::result);
+    }
+
+    /** Counters are settled after the response: a reservation already covers the write, so this only ever lowers them. */
+    private void settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
+        counters.settle(workspaceId, adjustment, endsInflight, store, storeMode).subscribe().with(
+                done -> { },
+                failure -> {
+                    staleWorkspaces.add(workspaceId);
+                    LOG.debugf("Settling %s deferred to reconciliation: %s", workspaceId, failure);
+                });
+    }
+
+    /** Loads a workspace's counters from PostgreSQL where Redis has none. */
+    Uni<Void> initialise(String workspaceId) {
+        return Uni.combine().all().unis(usage.ofWorkspace(workspaceId), usage.ofStores(workspaceId)).asTuple()
+                .chain(truth -> counters.rebuild(workspaceId, "init", null, truth.getItem1(), truth.getItem2()))
+                .invoke(created -> {
+                    if (created) {
+                        // writes that reserved in a Redis that has since lost its data settle into the new
+                        // counters; a quiet-time rebuild puts them right
+                        staleWorkspaces.add(workspaceId);
+                    }
+                })
+                .onFailure(RedisUnavailable.class).recoverWithNull()
+                .replaceWithVoid();
+    }
+}
