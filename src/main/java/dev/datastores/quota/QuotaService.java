@@ -107,6 +107,10 @@ public class QuotaService {
                 .chain(() -> write.apply(transaction))
                 .call(written -> usage.ofWorkspace(transaction, workspaceId)
                         .invoke(used -> Limits.check(plan, used, written.workspace()))))
+                // Redis may be back already, with counters initialised before this commit: count it there too.
+                // Counting it twice is harmless (it only refuses early) until reconciliation.
+                .invoke(written -> settleLater(workspaceId, written.workspace(), false, written.store(),
+                        written.storeRemoved() ? "delete" : "adjust"))
                 .map(Written::result);
     }
 
@@ -120,10 +124,15 @@ public class QuotaService {
                 });
     }
 
-    /** Loads a workspace's counters from PostgreSQL where Redis has none. */
+    /**
+     * Loads a workspace's counters from PostgreSQL where Redis has none. It holds the workspace's advisory
+     * lock meanwhile, so no write made without Redis can commit between the count and the counters' creation.
+     */
     Uni<Void> initialise(String workspaceId) {
-        return Uni.combine().all().unis(usage.ofWorkspace(workspaceId), usage.ofStores(workspaceId)).asTuple()
-                .chain(truth -> counters.rebuild(workspaceId, "init", null, truth.getItem1(), truth.getItem2()))
+        return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
+                        .chain(() -> Uni.combine().all().unis(usage.ofWorkspace(transaction, workspaceId),
+                                usage.ofStores(transaction, workspaceId)).asTuple())
+                        .chain(truth -> counters.rebuild(workspaceId, "init", null, truth.getItem1(), truth.getItem2())))
                 .invoke(created -> {
                     if (created) {
                         // writes that reserved in a Redis that has since lost its data settle into the new

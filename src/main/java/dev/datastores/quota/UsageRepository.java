@@ -49,7 +49,11 @@ public class UsageRepository {
 
     /** Every store of the workspace with its rows and sizes. */
     public Uni<List<StoreDelta>> ofStores(String workspaceId) {
-        return pool.preparedQuery(STORE_USAGE).execute(Tuple.of(workspaceId)).map(rows -> {
+        return ofStores(pool, workspaceId);
+    }
+
+    public Uni<List<StoreDelta>> ofStores(SqlClient client, String workspaceId) {
+        return client.preparedQuery(STORE_USAGE).execute(Tuple.of(workspaceId)).map(rows -> {
             List<StoreDelta> stores = new ArrayList<>(rows.size());
             rows.forEach(row -> stores.add(new StoreDelta(row.getString("id"), row.getLong("records"),
                     row.getLong("storage_bytes"), row.getLong("raw_bytes"))));

@@ -1,0 +1,154 @@
+package dev.datastores.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.datastores.support.Parallel;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Quotas hold across two running instances of the packaged service, and through a Redis outage. */
+class QuotaAcrossInstancesIT {
+
+    private static final int REDIS_PORT = 16390;
+    private static final String[] BASES = {"http://127.0.0.1:18091", "http://127.0.0.1:18092"};
+
+    private static ServiceProcess redis;
+    private static ServiceProcess first;
+    private static ServiceProcess second;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = ServiceProcess.redis(REDIS_PORT);
+        first = ServiceProcess.service(18091, "redis://127.0.0.1:" + REDIS_PORT);
+        second = ServiceProcess.service(18092, "redis://127.0.0.1:" + REDIS_PORT);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ServiceProcess process : new ServiceProcess[] {first, second, redis}) {
+            if (process != null) {
+                process.close();
+            }
+        }
+    }
+
+    @Test
+    void fiftyPutsSpreadOverTwoInstancesAdmitExactlyOneForOneFreeSlot() {
+        Workspace ws = workspace(10);
+        for (int i = 0; i < 9; i++) {
+            ws.put(0, "existing-" + i).then().statusCode(201);
+        }
+
+        List<Integer> statuses = Parallel.run(50, i -> ws.put(i % 2, "new-" + i).statusCode());
+
+        assertThat(statuses).filteredOn(s -> s == 201).hasSize(1);
+        assertThat(statuses).filteredOn(s -> s == 403).hasSize(49);
+    }
+
+    @Test
+    void redisStoppedDuringAWriteLoadGivesNoServerErrorNoOvershootAndRightCountersAfter() throws Exception {
+        int maxKeys = 400;
+        Workspace ws = workspace(maxKeys);
+        List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+        Map<String, Boolean> acknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger sequence = new AtomicInteger();
+
+        Thread load = new Thread(() -> Parallel.run(8, client -> {
+            while (running.get()) {
+                String key = "k-" + sequence.incrementAndGet();
+                int status = ws.put(client % 2, key).statusCode();
+                statuses.add(status);
+                if (status == 201) {
+                    acknowledged.put(key, true);
+                }
+                ServiceProcess.sleep(15);
+            }
+            return null;
+        }));
+        load.start();
+        ServiceProcess.sleep(1500);
+        redis.close();
+        ServiceProcess.sleep(2500);
+        redis = ServiceProcess.redis(REDIS_PORT);
+        ServiceProcess.sleep(2500);
+        running.set(false);
+        load.join();
+
+        assertThat(statuses).as("no 5xx while Redis was away").noneMatch(s -> s >= 500);
+        assertThat(statuses).as("writes were refused at the limit").contains(403);
+        assertThat(acknowledged).hasSizeLessThanOrEqualTo(maxKeys);
+        List<String> stored = ws.keys();
+        assertThat(stored).as("every acknowledged write is stored").containsAll(acknowledged.keySet());
+        assertThat(stored).hasSize(acknowledged.size());
+        awaitUsageKeys(ws, stored.size());
+    }
+
+    private static void awaitUsageKeys(Workspace ws, int expected) {
+        int reported = -1;
+        for (int i = 0; i < 50 && reported != expected; i++) {
+            ServiceProcess.sleep(200);
+            reported = ws.request(i % 2).get("/v1/workspaces/{ws}", ws.id).then().statusCode(200)
+                    .extract().path("usage.keys");
+        }
+        assertThat(reported).as("counters match the database after Redis returned").isEqualTo(expected);
+    }
+
+    private static Workspace workspace(int maxKeys) {
+        String plan = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        operator().body(Map.of("maxStores", 5, "maxKeys", maxKeys, "maxStorageBytes", 100_000_000,
+                "maxValueBytes", 65536, "requestsPerSecond", 100_000)).put("/v1/admin/plans/{plan}", plan).then().statusCode(201);
+        String id = operator().body(Map.of("name", "it", "plan", plan)).post("/v1/admin/workspaces").then().statusCode(201)
+                .extract().path("id");
+        String token = operator().body(Map.of("name", "it", "scopes", List.of("read", "write", "manage")))
+                .post("/v1/admin/workspaces/{ws}/api-keys", id).then().statusCode(201).extract().path("token");
+        Workspace ws = new Workspace(id, token, null);
+        String store = ws.request(0).body(Map.of("name", "s")).post("/v1/workspaces/{ws}/stores", id).then().statusCode(201)
+                .extract().path("id");
+        return new Workspace(id, token, store);
+    }
+
+    private static RequestSpecification operator() {
+        return given().baseUri(BASES[0]).auth().oauth2(ServiceProcess.ADMIN_TOKEN).contentType(ContentType.JSON);
+    }
+
+    private record Workspace(String id, String token, String store) {
+
+        RequestSpecification request(int instance) {
+            return given().baseUri(BASES[instance]).auth().oauth2(token).contentType(ContentType.JSON);
+        }
+
+        Response put(int instance, String key) {
+            return request(instance).body("{\"key\":\"" + key + "\"}")
+                    .put("/v1/workspaces/{ws}/stores/{ds}/records/{key}", id, store, key);
+        }
+
+        List<String> keys() {
+            List<String> keys = new ArrayList<>();
+            String cursor = null;
+            do {
+                RequestSpecification request = request(0).queryParam("values", "false").queryParam("limit", 1024);
+                if (cursor != null) {
+                    request.queryParam("cursor", cursor);
+                }
+                Response page = request.get("/v1/workspaces/{ws}/stores/{ds}/records", id, store);
+                keys.addAll(page.jsonPath().getList("records.key"));
+                cursor = page.path("nextCursor");
+            } while (cursor != null);
+            return keys;
+        }
+    }
+}
