@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,7 @@ public class QuotaCounters {
             return {'ok'}
             """);
 
+    /** ARGV: stores, keys, bytes, in-flight change, store mode ('adjust', 'create', 'delete'), then per store key its three deltas. */
     private static final Script SETTLE = new Script("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
             redis.call('HINCRBY', KEYS[1], 'stores', ARGV[1])
@@ -53,13 +55,14 @@ public class QuotaCounters {
             redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[3])
             if redis.call('HINCRBY', KEYS[1], 'inflight', ARGV[4]) < 0 then redis.call('HSET', KEYS[1], 'inflight', 0) end
             redis.call('HINCRBY', KEYS[1], 'seq', 1)
-            if #KEYS > 1 then
-              if ARGV[8] == 'delete' then redis.call('DEL', KEYS[2])
-              elseif ARGV[8] == 'create' then redis.call('HSET', KEYS[2], 'records', 0, 'bytes', 0, 'raw', 0)
-              elseif redis.call('EXISTS', KEYS[2]) == 1 then
-                redis.call('HINCRBY', KEYS[2], 'records', ARGV[5])
-                redis.call('HINCRBY', KEYS[2], 'bytes', ARGV[6])
-                redis.call('HINCRBY', KEYS[2], 'raw', ARGV[7])
+            for i = 2, #KEYS do
+              local at = 6 + (i - 2) * 3
+              if ARGV[5] == 'delete' then redis.call('DEL', KEYS[i])
+              elseif ARGV[5] == 'create' then redis.call('HSET', KEYS[i], 'records', 0, 'bytes', 0, 'raw', 0)
+              elseif redis.call('EXISTS', KEYS[i]) == 1 then
+                redis.call('HINCRBY', KEYS[i], 'records', ARGV[at])
+                redis.call('HINCRBY', KEYS[i], 'bytes', ARGV[at + 1])
+                redis.call('HINCRBY', KEYS[i], 'raw', ARGV[at + 2])
               end
             end
             return 1
@@ -115,15 +118,19 @@ public class QuotaCounters {
     }
 
     /**
-     * Applies what a write changed beyond what it reserved, and ends its in-flight mark when it had one.
-     * {@code storeMode}: "adjust", "create" or "delete" (the store's own counters).
+     * Applies what writes changed beyond what they reserved, and ends {@code inflightEnded} in-flight marks.
+     * {@code storeMode}: "adjust" the listed stores' counters, or "create" / "delete" them.
      */
-    public Uni<Void> settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
-        List<String> keys = store == null ? List.of(workspaceKey(workspaceId))
-                : List.of(workspaceKey(workspaceId), storeKey(workspaceId, store.storeId()));
-        List<Object> args = List.of(adjustment.stores(), adjustment.keys(), adjustment.bytes(), endsInflight ? -1 : 0,
-                store == null ? 0 : store.records(), store == null ? 0 : store.storageBytes(),
-                store == null ? 0 : store.rawBytes(), storeMode);
+    public Uni<Void> settle(String workspaceId, Delta adjustment, int inflightEnded, Collection<StoreDelta> stores,
+            String storeMode) {
+        List<String> keys = new ArrayList<>(stores.size() + 1);
+        keys.add(workspaceKey(workspaceId));
+        List<Object> args = new ArrayList<>(stores.size() * 3 + 5);
+        args.addAll(List.of(adjustment.stores(), adjustment.keys(), adjustment.bytes(), -inflightEnded, storeMode));
+        for (StoreDelta store : stores) {
+            keys.add(storeKey(workspaceId, store.storeId()));
+            args.addAll(List.of(store.records(), store.storageBytes(), store.rawBytes()));
+        }
         return run(SETTLE, keys, args).replaceWithVoid();
     }
 

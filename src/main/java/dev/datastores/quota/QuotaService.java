@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.jboss.logging.Logger;
 
 /**
  * Exact quotas across replicas. A write reserves its growth in Redis (one atomic script that checks
@@ -24,17 +23,22 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class QuotaService {
 
-    private static final Logger LOG = Logger.getLogger(QuotaService.class);
 
     private final QuotaCounters counters;
     private final UsageRepository usage;
     private final Pool pool;
     private final Set<String> staleWorkspaces = ConcurrentHashMap.newKeySet();
 
-    public QuotaService(QuotaCounters counters, UsageRepository usage, Pool pool) {
+    private final boolean enforced;
+    private final SettleBatcher settlements;
+
+    public QuotaService(QuotaCounters counters, UsageRepository usage, Pool pool, QuotaConfig config,
+            SettleBatcher settlements) {
         this.counters = counters;
+        this.settlements = settlements;
         this.usage = usage;
         this.pool = pool;
+        this.enforced = config.enforced();
     }
 
     /**
@@ -43,6 +47,9 @@ public class QuotaService {
      * so reconciliation never counts it twice.
      */
     public <T> Uni<T> guard(String workspaceId, Plan plan, Delta reserve, Function<SqlClient, Uni<Written<T>>> write) {
+        if (!enforced) {
+            return write.apply(pool).map(Written::result);
+        }
         return reserve(workspaceId, plan, reserve, true)
                 .onFailure(RedisUnavailable.class).recoverWithItem(false)
                 .chain(reserved -> reserved ? writeAndSettle(workspaceId, reserve, write) : writeLocked(workspaceId, plan, write));
@@ -75,6 +82,7 @@ public class QuotaService {
 
     /** Workspaces whose counters missed writes (Redis was away), for the reconciler to rebuild. */
     Set<String> staleWorkspaces() {
+        staleWorkspaces.addAll(settlements.takeStale());
         return staleWorkspaces;
     }
 
@@ -114,14 +122,8 @@ public class QuotaService {
                 .map(Written::result);
     }
 
-    /** Counters are settled after the response: a reservation already covers the write, so this only ever lowers them. */
     private void settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
-        counters.settle(workspaceId, adjustment, endsInflight, store, storeMode).subscribe().with(
-                done -> { },
-                failure -> {
-                    staleWorkspaces.add(workspaceId);
-                    LOG.debugf("Settling %s deferred to reconciliation: %s", workspaceId, failure);
-                });
+        settlements.settle(workspaceId, adjustment, endsInflight, store, storeMode);
     }
 
     /**

@@ -1,0 +1,33 @@
+# Shared by the bench scripts: start the packaged service, make a workspace, store and key.
+# Usage: . bench/lib.sh; start_service PORT [extra env...]; make_tenant PORT PLAN
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export DATASTORES_ADMIN_TOKEN=${DATASTORES_ADMIN_TOKEN:-bench-admin-token}
+service_pids=()
+stop_services() { for p in "${service_pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop_services EXIT
+
+build_service() {
+  (cd "$root" && bin/ensure-services && [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -ntp -q package -DskipTests)
+}
+
+start_service() { # port, then KEY=VALUE environment settings
+  local port=$1; shift
+  env QUARKUS_HTTP_PORT="$port" "$@" java ${BENCH_JAVA_OPTS:--Xmx512m} -jar "$root/target/quarkus-app/quarkus-run.jar" \
+    >"/tmp/datastores-bench-$port.log" 2>&1 &
+  service_pids+=($!)
+  for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "service on $port did not start; see /tmp/datastores-bench-$port.log" >&2; return 1
+}
+
+make_tenant() { # port plan -> sets WS TOKEN STORE SERVICE_PATH
+  local base="http://127.0.0.1:$1" auth="Authorization: Bearer $DATASTORES_ADMIN_TOKEN"
+  WS=$(curl -fsS -H "$auth" -H 'Content-Type: application/json' -d "{\"name\":\"bench\",\"plan\":\"$2\"}" \
+    "$base/v1/admin/workspaces" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  TOKEN=$(curl -fsS -H "$auth" -H 'Content-Type: application/json' -d '{"name":"bench","scopes":["read","write","manage"]}' \
+    "$base/v1/admin/workspaces/$WS/api-keys" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  STORE=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
+    "$base/v1/workspaces/$WS/stores" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  SERVICE_PATH="/v1/workspaces/$WS/stores/$STORE/records"
+  export WS TOKEN STORE SERVICE_PATH
+}

@@ -1,0 +1,92 @@
+package dev.datastores.quota;
+
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Settles counters after writes, a workspace's settlements of the same few milliseconds merged into one
+ * Redis call. Delay is harmless: until settled, a reservation only ever over-counts.
+ */
+@ApplicationScoped
+public class SettleBatcher {
+
+    private static final Logger LOG = Logger.getLogger(SettleBatcher.class);
+    private static final long FLUSH_AFTER_MILLIS = 2;
+
+    private final QuotaCounters counters;
+    private final Vertx vertx;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Set<String> stale = ConcurrentHashMap.newKeySet();
+
+    public SettleBatcher(QuotaCounters counters, Vertx vertx) {
+        this.counters = counters;
+        this.vertx = vertx;
+    }
+
+    /** Queues a settlement; create / delete of a store's own counters go at once, in order. */
+    public void settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
+        if (!storeMode.equals("adjust")) {
+            send(workspaceId, adjustment, endsInflight ? 1 : 0, store == null ? List.of() : List.of(store), storeMode);
+            return;
+        }
+        boolean[] first = {false};
+        pending.compute(workspaceId, (ws, current) -> {
+            Pending merged = current == null ? new Pending() : current;
+            first[0] = current == null;
+            merged.add(adjustment, endsInflight, store);
+            return merged;
+        });
+        if (first[0]) {
+            vertx.setTimer(FLUSH_AFTER_MILLIS, timer -> flush(workspaceId));
+        }
+    }
+
+    /** Workspaces whose settlement failed: their counters are off until rebuilt. Drains the set. */
+    Set<String> takeStale() {
+        Set<String> taken = new HashSet<>(stale);
+        stale.removeAll(taken);
+        return taken;
+    }
+
+    private void flush(String workspaceId) {
+        Pending batch = pending.remove(workspaceId);
+        if (batch != null) {
+            send(workspaceId, batch.delta, batch.inflightEnded, batch.stores.values(), "adjust");
+        }
+    }
+
+    private void send(String workspaceId, Delta adjustment, int inflightEnded, Collection<StoreDelta> stores,
+            String storeMode) {
+        counters.settle(workspaceId, adjustment, inflightEnded, stores, storeMode).subscribe().with(
+                done -> { },
+                failure -> {
+                    stale.add(workspaceId);
+                    LOG.debugf("Settling %s deferred to reconciliation: %s", workspaceId, failure);
+                });
+    }
+
+    /** Settlements of one workspace waiting to be sent. Mutated only inside the map's compute. */
+    private static final class Pending {
+        private Delta delta = Delta.NONE;
+        private int inflightEnded;
+        private final Map<String, StoreDelta> stores = new HashMap<>();
+
+        void add(Delta adjustment, boolean endsInflight, StoreDelta store) {
+            delta = new Delta(delta.stores() + adjustment.stores(), delta.keys() + adjustment.keys(),
+                    delta.bytes() + adjustment.bytes());
+            inflightEnded += endsInflight ? 1 : 0;
+            if (store != null) {
+                stores.merge(store.storeId(), store, (a, b) -> new StoreDelta(a.storeId(), a.records() + b.records(),
+                        a.storageBytes() + b.storageBytes(), a.rawBytes() + b.rawBytes()));
+            }
+        }
+    }
+}
