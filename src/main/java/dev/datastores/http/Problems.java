@@ -97,6 +97,14 @@ public final class Problems {
         };
     }
 
+    public static ProblemException notANumber(String key) {
+        return new ProblemException(409, "not-a-number", "Not a number", "The record '" + key + "' does not hold a number");
+    }
+
+    public static ProblemException notAnArray(String key) {
+        return new ProblemException(409, "not-an-array", "Not an array", "The record '" + key + "' does not hold an array");
+    }
+
     public static ProblemException tooManyRecords(long recordCount, int max) {
         return new ProblemException(426, "too-many-records", "Too many records",
                 "The store holds " + recordCount + " records; this call returns at most " + max

@@ -9,6 +9,11 @@ public record Delta(long stores, long keys, long bytes) {
         return new Delta(stores - other.stores, keys - other.keys, bytes - other.bytes);
     }
 
+    /** Whether this needs more than {@code reserved} in any dimension. */
+    public boolean exceeds(Delta reserved) {
+        return stores > reserved.stores || keys > reserved.keys || bytes > reserved.bytes;
+    }
+
     /** What must be reserved before a write: only growth needs room, shrinking is settled afterwards. */
     public Delta growth() {
         return new Delta(Math.max(0, stores), Math.max(0, keys), Math.max(0, bytes));

@@ -7,6 +7,7 @@ import dev.datastores.workspace.Plan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ public class QuotaService {
     private final UsageRepository usage;
     private final Pool pool;
     private final Set<String> staleWorkspaces = ConcurrentHashMap.newKeySet();
+
+    private static final int MAX_RESERVATIONS = 3;
 
     private final boolean enforced;
     private final SettleBatcher settlements;
@@ -53,6 +56,23 @@ public class QuotaService {
         return reserve(workspaceId, plan, reserve, true)
                 .onFailure(RedisUnavailable.class).recoverWithItem(false)
                 .chain(reserved -> reserved ? writeAndSettle(workspaceId, reserve, write) : writeLocked(workspaceId, plan, write));
+    }
+
+    /**
+     * Like {@link #guard}, for writes that need a transaction of several statements (a row read under
+     * lock, then rewritten). Should the write turn out to grow more than reserved, it is rolled back and
+     * run again with what it really needs.
+     */
+    public <T> Uni<T> guardTransaction(String workspaceId, Plan plan, Delta reserve,
+            Function<SqlConnection, Uni<Written<T>>> write) {
+        if (!enforced) {
+            return pool.withTransaction(write).map(Written::result);
+        }
+        return reserve(workspaceId, plan, reserve, true)
+                .onFailure(RedisUnavailable.class).recoverWithItem(false)
+                .chain(reserved -> reserved
+                        ? transactionAndSettle(workspaceId, plan, reserve, write, 1)
+                        : writeLocked(workspaceId, plan, write));
     }
 
     /** Applies a change that was already checked elsewhere (store creation, checked under a PostgreSQL row lock). */
@@ -109,7 +129,25 @@ public class QuotaService {
                 .map(Written::result);
     }
 
-    private <T> Uni<T> writeLocked(String workspaceId, Plan plan, Function<SqlClient, Uni<Written<T>>> write) {
+    private <T> Uni<T> transactionAndSettle(String workspaceId, Plan plan, Delta reserved,
+            Function<SqlConnection, Uni<Written<T>>> write, int attempt) {
+        return pool.withTransaction(transaction -> write.apply(transaction).invoke(written -> {
+                    Delta needed = written.workspace().growth();
+                    if (needed.exceeds(reserved)) {
+                        throw new ReservationTooSmall(needed);
+                    }
+                }))
+                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, "adjust"))
+                .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(), "adjust"))
+                .map(Written::result)
+                .onFailure(ReservationTooSmall.class).recoverWithUni(tooSmall -> attempt >= MAX_RESERVATIONS
+                        ? Uni.createFrom().failure(new IllegalStateException("the write kept outgrowing its reservation"))
+                        : reserve(workspaceId, plan, ((ReservationTooSmall) tooSmall).needed, false)
+                                .chain(() -> transactionAndSettle(workspaceId, plan, ((ReservationTooSmall) tooSmall).needed,
+                                        write, attempt + 1)));
+    }
+
+    private <T> Uni<T> writeLocked(String workspaceId, Plan plan, Function<? super SqlConnection, Uni<Written<T>>> write) {
         staleWorkspaces.add(workspaceId);
         return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
                 .chain(() -> write.apply(transaction))
@@ -120,6 +158,16 @@ public class QuotaService {
                 .invoke(written -> settleLater(workspaceId, written.workspace(), false, written.store(),
                         written.storeRemoved() ? "delete" : "adjust"))
                 .map(Written::result);
+    }
+
+    /** A transactional write needs more room than it reserved; it is rolled back and reserved again. */
+    private static final class ReservationTooSmall extends RuntimeException {
+        private final Delta needed;
+
+        ReservationTooSmall(Delta needed) {
+            super("needs " + needed, null, false, false);
+            this.needed = needed;
+        }
     }
 
     private void settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {

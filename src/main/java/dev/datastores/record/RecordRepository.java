@@ -41,6 +41,24 @@ public class RecordRepository {
              WHERE r.store_id = $1 AND s.workspace_id = $2 AND r.key = $3""";
     private static final String LIVE_COUNT =
             "SELECT count(*) FROM records WHERE store_id = $1 AND (expires_at IS NULL OR expires_at > now())";
+    private static final String LOCK_ROW = """
+            SELECT r.value, r.version, r.raw_bytes, r.stored_bytes, r.expires_at,
+                   (r.expires_at IS NULL OR r.expires_at > now()) AS live
+              FROM records r JOIN stores s ON s.id = r.store_id AND s.workspace_id = $2
+             WHERE r.store_id = $1 AND r.key = $3
+               FOR UPDATE OF r""";
+    private static final String REWRITE = """
+            UPDATE records SET value = $3, raw_bytes = $4, stored_bytes = $5, version = nextval('record_version'),
+                   updated_at = now(), expires_at = $6,
+                   created_at = CASE WHEN expires_at IS NULL OR expires_at > now() THEN created_at ELSE now() END
+             WHERE store_id = $1 AND key = $2
+            RETURNING version, expires_at""";
+    private static final String EXPIRE = """
+            UPDATE records r SET expires_at = $4
+              FROM stores s
+             WHERE s.id = r.store_id AND s.workspace_id = $2 AND r.store_id = $1 AND r.key = $3
+               AND (r.expires_at IS NULL OR r.expires_at > now())
+            RETURNING r.expires_at""";
     private static final String STORE_EXISTS = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2";
     private static final String CLEAR = """
             WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
@@ -92,6 +110,35 @@ public class RecordRepository {
     public Uni<Row> physical(String workspaceId, String storeId, String key) {
         return pool.preparedQuery(PHYSICAL).execute(Tuple.of(storeId, workspaceId, key))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    }
+
+    /** The record's row locked for the rest of the transaction, or null when there is no row. */
+    public Uni<LockedRow> lockRow(SqlClient transaction, String workspaceId, String storeId, String key) {
+        return transaction.preparedQuery(LOCK_ROW).execute(Tuple.of(storeId, workspaceId, key)).map(rows -> {
+            if (rows.size() == 0) {
+                return null;
+            }
+            Row row = rows.iterator().next();
+            return new LockedRow(row.getBuffer("value").getBytes(), row.getLong("version"), row.getInteger("raw_bytes"),
+                    row.getInteger("stored_bytes"), instant(row, "expires_at"), row.getBoolean("live"));
+        });
+    }
+
+    /** Rewrites a row locked by {@link #lockRow}; returns its new version and expiry. */
+    public Uni<PutOutcome> rewrite(SqlClient transaction, String storeId, String key, byte[] storedValue, int rawBytes,
+            Instant expiresAt, LockedRow old) {
+        Tuple args = Tuple.of(storeId, key, Buffer.buffer(storedValue), rawBytes, storedValue.length).addValue(utc(expiresAt));
+        return transaction.preparedQuery(REWRITE).execute(args).map(rows -> {
+            Row row = rows.iterator().next();
+            return new PutOutcome(old.live() ? PutOutcome.Kind.REPLACED : PutOutcome.Kind.CREATED, row.getLong("version"),
+                    instant(row, "expires_at"), old.rawBytes(), old.storedBytes(), true);
+        });
+    }
+
+    /** Sets or clears a live record's expiry; false when there is no live record (or no such store). */
+    public Uni<Boolean> expire(String workspaceId, String storeId, String key, Instant expiresAt) {
+        return pool.preparedQuery(EXPIRE).execute(Tuple.of(storeId, workspaceId, key).addValue(utc(expiresAt)))
+                .map(rows -> rows.size() > 0);
     }
 
     public Uni<Long> liveCount(String storeId) {
@@ -163,6 +210,10 @@ public class RecordRepository {
 
         /** deleted, or why not. */
         public enum Kind { DELETED, ABSENT, NO_STORE, PRECONDITION_FAILED }
+    }
+
+    /** A record's row as locked for a read-modify-write inside one transaction. */
+    public record LockedRow(byte[] storedValue, long version, int rawBytes, int storedBytes, Instant expiresAt, boolean live) {
     }
 
     /** A point read: whether the store exists, and the live record if any. */

@@ -5,7 +5,12 @@ import dev.datastores.auth.RequiresScope;
 import dev.datastores.auth.Scope;
 import dev.datastores.codec.ValueCodec;
 import io.smallrye.mutiny.Uni;
+import dev.datastores.http.Problems;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import org.jboss.resteasy.reactive.RestHeader;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -21,9 +26,20 @@ import org.jboss.resteasy.reactive.RestPath;
 public class StoreRecordsResource {
 
     private final RecordService records;
+    private final AtomicService atomic;
 
-    public StoreRecordsResource(RecordService records) {
+    public StoreRecordsResource(RecordService records, AtomicService atomic) {
         this.records = records;
+        this.atomic = atomic;
+    }
+
+    private static Response respond(AtomicService.Modified modified, Map<String, Object> body) {
+        return Response.status(modified.created() ? Response.Status.CREATED : Response.Status.OK)
+                .tag(Long.toString(modified.version())).entity(new LinkedHashMap<>(body)).build();
+    }
+
+    private static RawValue raw(byte[] json) {
+        return new RawValue(new String(json, StandardCharsets.UTF_8));
     }
 
     @GET
@@ -32,9 +48,59 @@ public class StoreRecordsResource {
     public Uni<Map<String, Map<String, RawValue>>> entries(@RestPath String ws, @RestPath String ds) {
         return records.whole(ws, ds, true).map(rows -> {
             Map<String, RawValue> entries = new LinkedHashMap<>();
-            rows.forEach(row -> entries.put(row.key(),
-                    new RawValue(new String(ValueCodec.decode(row.storedValue()), StandardCharsets.UTF_8))));
+            rows.forEach(row -> entries.put(row.key(), raw(ValueCodec.decode(row.storedValue()))));
             return Map.of("entries", entries);
+        });
+    }
+
+    @POST
+    @Path("increment")
+    @RequiresScope(Scope.WRITE)
+    public Uni<Response> increment(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
+            byte[] body) {
+        OperationBody request = OperationBody.parse(contentType, body);
+        return atomic.increment(ws, ds, request.key(), request.number("by", BigDecimal.ONE), request.expiry())
+                .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
+                        "etag", Etags.of(modified.version()))));
+    }
+
+    @POST
+    @Path("append")
+    @RequiresScope(Scope.WRITE)
+    public Uni<Response> append(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
+            byte[] body) {
+        OperationBody request = OperationBody.parse(contentType, body);
+        return atomic.append(ws, ds, request.key(), request.value(), request.expiry())
+                .map(modified -> respond(modified, Map.of("key", modified.key(),
+                        "length", AtomicService.arrayLength(modified.value()), "etag", Etags.of(modified.version()))));
+    }
+
+    @POST
+    @Path("get-or-create")
+    @RequiresScope(Scope.WRITE)
+    public Uni<Response> getOrCreate(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
+            byte[] body) {
+        OperationBody request = OperationBody.parse(contentType, body);
+        return atomic.getOrCreate(ws, ds, request.key(), request.value(), request.expiry())
+                .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
+                        "etag", Etags.of(modified.version()), "created", modified.created())));
+    }
+
+    @POST
+    @Path("expire")
+    @RequiresScope(Scope.WRITE)
+    public Uni<Map<String, Object>> expire(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
+            byte[] body) {
+        OperationBody request = OperationBody.parse(contentType, body);
+        if (!request.has("ttl")) {
+            throw Problems.invalidTtl("ttl is required: seconds, or null to clear the expiry");
+        }
+        String key = request.key();
+        return atomic.expire(ws, ds, key, request.expiry()).map(expiresAt -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("key", key);
+            answer.put("expiresAt", expiresAt);
+            return answer;
         });
     }
 

@@ -1,0 +1,88 @@
+package dev.datastores.record;
+
+import dev.datastores.codec.JsonValues;
+import dev.datastores.codec.RawJson;
+import dev.datastores.http.MediaTypes;
+import dev.datastores.http.Problems;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** The JSON body of a store-level operation, with its members read and validated the same way everywhere. */
+final class OperationBody {
+
+    private final RawJson json;
+
+    private OperationBody(RawJson json) {
+        this.json = json;
+    }
+
+    static OperationBody parse(String contentType, byte[] body) {
+        MediaTypes.requireJson(contentType);
+        if (body == null || body.length == 0) {
+            throw Problems.invalidJson("The body is empty; send a JSON object");
+        }
+        return new OperationBody(RawJson.parseObject(body));
+    }
+
+    RawJson json() {
+        return json;
+    }
+
+    String key() {
+        return key(json);
+    }
+
+    static String key(RawJson holder) {
+        RawJson key = holder.member("key");
+        if (key == null || !key.isString()) {
+            throw Problems.invalidKey("key must be a string");
+        }
+        return Keys.require(key.text());
+    }
+
+    /** The exact bytes of the required member {@code value}. */
+    byte[] value() {
+        return value(json);
+    }
+
+    static byte[] value(RawJson holder) {
+        RawJson value = holder.member("value");
+        if (value == null) {
+            throw Problems.invalidRequest("value is required");
+        }
+        byte[] bytes = value.bytes();
+        JsonValues.requireSingleValue(bytes);
+        return bytes;
+    }
+
+    /** The expiry asked for by an optional {@code ttl} member; null when absent or null. */
+    Instant expiry() {
+        return expiry(json);
+    }
+
+    static Instant expiry(RawJson holder) {
+        RawJson ttl = holder.member("ttl");
+        if (ttl == null || ttl.isNull()) {
+            return null;
+        }
+        if (!ttl.isNumber()) {
+            throw Problems.invalidTtl("ttl must be a whole number of seconds");
+        }
+        return Ttl.fromJson(ttl.decimal());
+    }
+
+    boolean has(String member) {
+        return json.member(member) != null;
+    }
+
+    BigDecimal number(String member, BigDecimal absent) {
+        RawJson number = json.member(member);
+        if (number == null) {
+            return absent;
+        }
+        if (!number.isNumber()) {
+            throw Problems.invalidRequest(member + " must be a JSON number");
+        }
+        return number.decimal();
+    }
+}
