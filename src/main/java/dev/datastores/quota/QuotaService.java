@@ -80,6 +80,15 @@ public class QuotaService {
         settleLater(workspaceId, change, false, store, storeMode);
     }
 
+    /**
+     * Counts space freed by a statement that spanned workspaces (the expiry sweeper), after its commit. It
+     * could not mark itself in flight beforehand, so the workspace is also rebuilt at its next quiet moment.
+     */
+    public void released(String workspaceId, Delta freed, StoreDelta store) {
+        settleLater(workspaceId, freed, false, store, "adjust");
+        staleWorkspaces.add(workspaceId);
+    }
+
     /** The workspace's usage: Redis' counters, or PostgreSQL's count when Redis is away or has none. */
     public Uni<Usage> usage(String workspaceId) {
         return counters.usage(workspaceId)

@@ -6,6 +6,7 @@ import dev.datastores.http.MediaTypes;
 import dev.datastores.http.Problems;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 /** The JSON body of a store-level operation, with its members read and validated the same way everywhere. */
 final class OperationBody {
@@ -69,6 +70,28 @@ final class OperationBody {
             throw Problems.invalidTtl("ttl must be a whole number of seconds");
         }
         return Ttl.fromJson(ttl.decimal());
+    }
+
+    /** The optional array member {@code name} (absent is empty); each element must be an object or a string. */
+    List<RawJson> array(String name) {
+        RawJson array = json.member(name);
+        if (array == null || array.isNull()) {
+            return List.of();
+        }
+        if (!array.isArray()) {
+            throw Problems.invalidRequest(name + " must be an array");
+        }
+        return array.elements();
+    }
+
+    /** The optional array of keys {@code name}. */
+    List<String> keys(String name) {
+        return array(name).stream().map(element -> {
+            if (!element.isString()) {
+                throw Problems.invalidKey(name + " must hold key strings");
+            }
+            return Keys.require(element.text());
+        }).toList();
     }
 
     boolean has(String member) {

@@ -59,6 +59,28 @@ public class RecordRepository {
              WHERE s.id = r.store_id AND s.workspace_id = $2 AND r.store_id = $1 AND r.key = $3
                AND (r.expires_at IS NULL OR r.expires_at > now())
             RETURNING r.expires_at""";
+    private static final String PUT_MANY = """
+            SELECT p.outcome, p.old_stored, p.old_raw, p.old_existed, u.raw, u.stored
+              FROM unnest($3::text[], $4::bytea[], $5::int[], $6::int[], $7::timestamptz[]) AS u(key, value, raw, stored, expires)
+             CROSS JOIN LATERAL put_record($1, $2, u.key, u.value, u.raw, u.stored, u.expires, NULL, false, false) AS p""";
+    private static final String DELETE_MANY = """
+            SELECT d.outcome, d.old_stored, d.old_raw
+              FROM unnest($3::text[]) AS u(key)
+             CROSS JOIN LATERAL delete_record($1, $2, u.key, NULL) AS d""";
+    private static final String GET_MANY = """
+            SELECT key, value, version, updated_at, expires_at FROM records
+             WHERE store_id = $1 AND key = ANY($2) AND (expires_at IS NULL OR expires_at > now())""";
+    private static final String PHYSICAL_MANY = """
+            SELECT count(*) AS rows, coalesce(sum(stored_bytes), 0) AS stored_bytes FROM records
+             WHERE store_id = $1 AND key = ANY($2)""";
+    private static final String DIFF = """
+            SELECT r.key, CASE WHEN $5 THEN r.value END AS value, r.version, r.updated_at, r.expires_at
+              FROM records r
+             WHERE r.store_id = $1 AND r.key > $2 AND (r.expires_at IS NULL OR r.expires_at > now())
+               AND NOT EXISTS (SELECT 1 FROM records o
+                                WHERE o.store_id = $3 AND o.key = r.key AND (o.expires_at IS NULL OR o.expires_at > now()))
+             ORDER BY r.key
+             LIMIT $4""";
     private static final String STORE_EXISTS = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2";
     private static final String CLEAR = """
             WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
@@ -139,6 +161,49 @@ public class RecordRepository {
     public Uni<Boolean> expire(String workspaceId, String storeId, String key, Instant expiresAt) {
         return pool.preparedQuery(EXPIRE).execute(Tuple.of(storeId, workspaceId, key).addValue(utc(expiresAt)))
                 .map(rows -> rows.size() > 0);
+    }
+
+    /** Upserts many records in one statement; the store is checked by each put. */
+    public Uni<List<Row>> putMany(SqlClient transaction, String workspaceId, String storeId, List<String> keys,
+            List<byte[]> storedValues, List<Integer> rawBytes, List<Instant> expiries) {
+        Tuple args = Tuple.of(workspaceId, storeId, keys.toArray(String[]::new),
+                storedValues.stream().map(Buffer::buffer).toArray(Buffer[]::new),
+                rawBytes.toArray(Integer[]::new),
+                storedValues.stream().map(value -> value.length).toArray(Integer[]::new))
+                .addValue(expiries.stream().map(RecordRepository::utc).toArray(OffsetDateTime[]::new));
+        return transaction.preparedQuery(PUT_MANY).execute(args).map(RecordRepository::toList);
+    }
+
+    public Uni<List<Row>> deleteMany(SqlClient transaction, String workspaceId, String storeId, List<String> keys) {
+        return transaction.preparedQuery(DELETE_MANY).execute(Tuple.of(workspaceId, storeId, keys.toArray(String[]::new)))
+                .map(RecordRepository::toList);
+    }
+
+    /** Live records among {@code keys}; the caller checks the store first. */
+    public Uni<List<StoredRecord>> getMany(String storeId, List<String> keys) {
+        return pool.preparedQuery(GET_MANY).execute(Tuple.of(storeId, keys.toArray(String[]::new)))
+                .map(RecordRepository::toRecords);
+    }
+
+    /** How many rows (live or expired) exist among {@code keys}, and their stored bytes. */
+    public Uni<long[]> physicalMany(String storeId, List<String> keys) {
+        return pool.preparedQuery(PHYSICAL_MANY).execute(Tuple.of(storeId, keys.toArray(String[]::new)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new long[] {row.getLong("rows"), row.getLong("stored_bytes")};
+                });
+    }
+
+    /** Live records of {@code storeId} after {@code afterKey} whose key {@code otherStoreId} lacks: an anti-join. */
+    public Uni<List<StoredRecord>> diff(String storeId, String otherStoreId, String afterKey, int limit, boolean withValues) {
+        Tuple args = Tuple.of(storeId, afterKey, otherStoreId, limit).addValue(withValues);
+        return pool.preparedQuery(DIFF).execute(args).map(RecordRepository::toRecords);
+    }
+
+    private static List<Row> toList(RowSet<Row> rows) {
+        List<Row> list = new ArrayList<>(rows.size());
+        rows.forEach(list::add);
+        return list;
     }
 
     public Uni<Long> liveCount(String storeId) {

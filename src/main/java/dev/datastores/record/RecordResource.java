@@ -88,16 +88,11 @@ public class RecordResource {
     @RequiresScope(Scope.READ)
     public Uni<PageView> list(@RestPath String ws, @RestPath String ds, @RestQuery String prefix,
             @RestQuery String limit, @RestQuery String cursor, @RestQuery String values) {
-        boolean withValues = !"false".equals(values);
-        if (values != null && !values.equals("true") && !values.equals("false")) {
-            throw Problems.invalidRequest("values must be true or false");
-        }
+        boolean withValues = parseValues(values);
         if (prefix != null && !prefix.isEmpty()) {
             Keys.require(prefix);
         }
-        return records.list(ws, ds, prefix, parseLimit(limit), cursor, withValues)
-                .map(page -> new PageView(page.records().stream().map(record -> RecordView.of(record, withValues)).toList(),
-                        page.nextCursor()));
+        return records.list(ws, ds, prefix, parseLimit(limit), cursor, withValues).map(page -> PageView.of(page, withValues));
     }
 
     @DELETE
@@ -131,7 +126,14 @@ public class RecordResource {
         });
     }
 
-    private static Integer parseLimit(String limit) {
+    static boolean parseValues(String values) {
+        if (values != null && !values.equals("true") && !values.equals("false")) {
+            throw Problems.invalidRequest("values must be true or false");
+        }
+        return !"false".equals(values);
+    }
+
+    static Integer parseLimit(String limit) {
         if (limit == null) {
             return null;
         }
@@ -178,5 +180,10 @@ public class RecordResource {
 
     /** A page of a listing. */
     public record PageView(List<RecordView> records, String nextCursor) {
+
+        static PageView of(RecordService.Page page, boolean withValues) {
+            return new PageView(page.records().stream().map(record -> RecordView.of(record, withValues)).toList(),
+                    page.nextCursor());
+        }
     }
 }

@@ -87,11 +87,7 @@ public class RecordService {
         String afterKey = cursor == null || cursor.isEmpty() ? "" : Cursor.keyOf(cursor);
         return requireStore(workspaceId, storeId)
                 .chain(() -> records.page(storeId, from, Keys.prefixUpperBound(from), afterKey, size + 1, values))
-                .map(rows -> {
-                    boolean more = rows.size() > size;
-                    List<StoredRecord> page = more ? rows.subList(0, size) : rows;
-                    return new Page(page, more ? Cursor.after(page.get(page.size() - 1).key()) : null);
-                });
+                .map(rows -> Page.of(rows, size));
     }
 
     /**
@@ -179,7 +175,7 @@ public class RecordService {
         }).replaceWithVoid();
     }
 
-    private static int pageSize(Integer limit) {
+    static int pageSize(Integer limit) {
         if (limit == null) {
             return DEFAULT_PAGE;
         }
@@ -222,6 +218,13 @@ public class RecordService {
 
     /** A page of records and the cursor of the next one (null on the last page). */
     public record Page(List<StoredRecord> records, String nextCursor) {
+
+        /** A page from up to {@code size + 1} rows: the extra row only says there is a next page. */
+        static Page of(List<StoredRecord> rows, int size) {
+            boolean more = rows.size() > size;
+            List<StoredRecord> page = more ? rows.subList(0, size) : rows;
+            return new Page(page, more ? Cursor.after(page.get(page.size() - 1).key()) : null);
+        }
     }
 
     /** The precondition of a write, from If-Match / If-None-Match. */

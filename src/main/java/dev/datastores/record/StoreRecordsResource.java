@@ -11,6 +11,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -27,10 +28,12 @@ public class StoreRecordsResource {
 
     private final RecordService records;
     private final AtomicService atomic;
+    private final BatchService batches;
 
-    public StoreRecordsResource(RecordService records, AtomicService atomic) {
+    public StoreRecordsResource(RecordService records, AtomicService atomic, BatchService batches) {
         this.records = records;
         this.atomic = atomic;
+        this.batches = batches;
     }
 
     private static Response respond(AtomicService.Modified modified, Map<String, Object> body) {
@@ -102,6 +105,46 @@ public class StoreRecordsResource {
             answer.put("expiresAt", expiresAt);
             return answer;
         });
+    }
+
+    @POST
+    @Path("batch")
+    @RequiresScope(Scope.WRITE)
+    public Uni<BatchService.BatchResult> batch(@RestPath String ws, @RestPath String ds,
+            @RestHeader("Content-Type") String contentType, byte[] body) {
+        OperationBody request = OperationBody.parse(contentType, body);
+        List<BatchService.SetItem> sets = request.array("set").stream().map(item -> {
+            if (!item.isObject()) {
+                throw Problems.invalidRequest("Each item of set is an object {key, value, ttl?}");
+            }
+            return new BatchService.SetItem(OperationBody.key(item), OperationBody.value(item), OperationBody.expiry(item));
+        }).toList();
+        return batches.batch(ws, ds, sets, request.keys("delete"));
+    }
+
+    @POST
+    @Path("batch-get")
+    @RequiresScope(Scope.READ)
+    public Uni<Map<String, Object>> batchGet(@RestPath String ws, @RestPath String ds,
+            @RestHeader("Content-Type") String contentType, byte[] body) {
+        OperationBody request = OperationBody.parse(contentType, body);
+        if (!request.has("keys")) {
+            throw Problems.invalidRequest("keys is required");
+        }
+        return batches.batchGet(ws, ds, request.keys("keys")).map(result -> Map.of(
+                "records", result.records().stream().map(record -> Map.of("key", record.key(),
+                        "value", raw(ValueCodec.decode(record.storedValue())), "etag", record.etag())).toList(),
+                "missing", result.missing()));
+    }
+
+    @GET
+    @Path("diff")
+    @RequiresScope(Scope.READ)
+    public Uni<RecordResource.PageView> diff(@RestPath String ws, @RestPath String ds, @RestQuery String against,
+            @RestQuery String limit, @RestQuery String cursor, @RestQuery String values) {
+        boolean withValues = RecordResource.parseValues(values);
+        return batches.diff(ws, ds, against, RecordResource.parseLimit(limit), cursor, withValues)
+                .map(page -> RecordResource.PageView.of(page, withValues));
     }
 
     @GET
