@@ -24,7 +24,7 @@ public class AuthFilter {
         this.config = config;
     }
 
-    @ServerRequestFilter(priority = 100)
+    @ServerRequestFilter(priority = 100, nonBlocking = true)
     public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource) {
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/v1/")) {

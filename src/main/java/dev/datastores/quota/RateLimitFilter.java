@@ -23,7 +23,7 @@ public class RateLimitFilter {
         this.plans = plans;
     }
 
-    @ServerRequestFilter(priority = 200)
+    @ServerRequestFilter(priority = 200, nonBlocking = true)
     public Uni<Void> limit(ContainerRequestContext request) {
         if (!(request.getProperty(AuthFilter.CALLER) instanceof Caller caller)) {
             return Uni.createFrom().voidItem();

@@ -113,12 +113,7 @@ public class StoreRecordsResource {
     public Uni<BatchService.BatchResult> batch(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
-        List<BatchService.SetItem> sets = request.array("set").stream().map(item -> {
-            if (!item.isObject()) {
-                throw Problems.invalidRequest("Each item of set is an object {key, value, ttl?}");
-            }
-            return new BatchService.SetItem(OperationBody.key(item), OperationBody.value(item), OperationBody.expiry(item));
-        }).toList();
+        List<BatchService.SetItem> sets = request.array("set").stream().map(Records::parseSetItem).toList();
         return batches.batch(ws, ds, sets, request.keys("delete"));
     }
 

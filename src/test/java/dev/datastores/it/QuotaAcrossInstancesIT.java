@@ -85,6 +85,9 @@ class QuotaAcrossInstancesIT {
         ServiceProcess.sleep(2500);
         redis = ServiceProcess.redis(REDIS_PORT);
         ServiceProcess.sleep(2500);
+        for (int waited = 0; waited < 300 && !statuses.contains(403); waited++) {
+            ServiceProcess.sleep(100);
+        }
         running.set(false);
         load.join();
 
