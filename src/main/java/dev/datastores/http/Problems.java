@@ -111,4 +111,9 @@ public final class Problems {
                         + ". Page through GET records or use export instead",
                 Map.of("recordCount", recordCount));
     }
+
+    public static ProblemException destinationNotAllowed(String why) {
+        return new ProblemException(400, "destination-not-allowed", "Destination not allowed",
+                "The export destination is refused: " + why);
+    }
 }

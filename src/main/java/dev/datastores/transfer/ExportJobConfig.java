@@ -1,0 +1,35 @@
+package dev.datastores.transfer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Export jobs: where they may send records, and how a job left by a stopped replica is taken over. */
+@ConfigMapping(prefix = "datastores.exports")
+public interface ExportJobConfig {
+
+    /**
+     * Destinations the operator allows: host names ({@code hooks.example.com}), subdomain patterns
+     * ({@code *.example.com}), IP addresses and CIDR ranges ({@code 10.1.0.0/16}). When set, only these
+     * are allowed, whatever their address; when unset, any host whose every address is public.
+     */
+    Optional<List<String>> allowedDestinations();
+
+    /** How long a destination may take to answer one chunk. */
+    @WithDefault("30s")
+    Duration requestTimeout();
+
+    /** A running job whose runner has not written for this long is taken over by another runner. */
+    @WithDefault("30s")
+    Duration staleAfter();
+
+    /** How often a runner tells the database its jobs are alive; well under {@link #staleAfter()}. */
+    @WithDefault("5s")
+    Duration heartbeatEvery();
+
+    /** How often each replica looks for jobs whose runner went quiet. */
+    @WithDefault("5s")
+    Duration takeOverEvery();
+}

@@ -1,0 +1,248 @@
+package dev.datastores.transfer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.datastores.codec.ValueCodec;
+import dev.datastores.http.ProblemException;
+import dev.datastores.quota.Delta;
+import dev.datastores.quota.QuotaService;
+import dev.datastores.quota.StoreDelta;
+import dev.datastores.quota.Written;
+import dev.datastores.record.Keys;
+import dev.datastores.record.RecordRepository;
+import dev.datastores.record.StoredRecord;
+import dev.datastores.workspace.Ids;
+import dev.datastores.workspace.PlanDirectory;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs export jobs: reads a chunk in key order, POSTs it as a JSON array, and only after a 2xx deletes
+ * the chunk's records (when asked) and moves the job past it, in one transaction. Delivery is at least
+ * once: a chunk sent just before a crash is sent again by whoever resumes the job, with the same
+ * {@code Datastores-Export-Chunk} number. A runner's jobs are taken over by another runner (or by this
+ * service after a restart) once they have not heard from it for {@code staleAfter}.
+ */
+@ApplicationScoped
+public class ExportJobRunner {
+
+    private static final Logger LOG = Logger.getLogger(ExportJobRunner.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final String runnerId = Ids.next("run_");
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private final ExportJobRepository jobs;
+    private final RecordRepository records;
+    private final Destinations destinations;
+    private final PlanDirectory plans;
+    private final QuotaService quota;
+    private final ExportJobConfig config;
+    private final Vertx vertx;
+
+    public ExportJobRunner(ExportJobRepository jobs, RecordRepository records, Destinations destinations, PlanDirectory plans,
+            QuotaService quota, ExportJobConfig config, Vertx vertx) {
+        this.jobs = jobs;
+        this.records = records;
+        this.destinations = destinations;
+        this.plans = plans;
+        this.quota = quota;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /** The identity this service's jobs are stored under. */
+    String runnerId() {
+        return runnerId;
+    }
+
+    /** Runs a job this runner owns in the background, from just after its last acknowledged key. */
+    void run(ExportJob job) {
+        if (!running.add(job.id())) {
+            return;
+        }
+        Context context = VertxContext.getOrCreateDuplicatedContext(vertx);
+        Executor onContext = task -> context.runOnContext(ignored -> task.run());
+        Position position = new Position(job.lastKey(), job.chunks());
+        Multi.createBy().repeating().uni(() -> position, at -> nextChunk(job, at, onContext))
+                .whilst(more -> more)
+                .collect().last()
+                .runSubscriptionOn(onContext)
+                .onTermination().invoke(() -> running.remove(job.id()))
+                .subscribe().with(done -> LOG.debugf("Export job %s finished", job.id()), failure -> fail(job, position, failure));
+    }
+
+    @Scheduled(every = "${datastores.exports.heartbeat-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> heartbeat() {
+        if (running.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return jobs.heartbeat(runnerId).onFailure().invoke(failure -> LOG.warnf("Export heartbeat failed: %s", failure.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Takes over the jobs of runners that went quiet: replicas that stopped, or this service before a restart. */
+    @Scheduled(every = "${datastores.exports.take-over-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> takeOverOrphans() {
+        return jobs.takeOver(runnerId, config.staleAfter())
+                .invoke(orphans -> orphans.forEach(job -> {
+                    LOG.infof("Resuming export job %s after chunk %d", job.id(), job.chunks());
+                    run(job);
+                }))
+                .onFailure().invoke(failure -> LOG.warnf("Export take-over failed: %s", failure.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Sends the next chunk; true while there may be more. */
+    private Uni<Boolean> nextChunk(ExportJob job, Position at, Executor onContext) {
+        return records.page(job.storeId(), job.prefix(), Keys.prefixUpperBound(job.prefix()), at.lastKey, job.chunkSize(), true)
+                .chain(page -> {
+                    if (page.isEmpty()) {
+                        return jobs.finish(job.id(), runnerId, ExportJob.SUCCEEDED, null).replaceWith(false);
+                    }
+                    long chunk = at.chunks + 1;
+                    return send(job, chunk, page)
+                            .emitOn(onContext)
+                            .chain(() -> acknowledge(job, page))
+                            .invoke(() -> at.advance(page.get(page.size() - 1).key()))
+                            .replaceWith(true);
+                });
+    }
+
+    private Uni<Void> send(ExportJob job, long chunk, List<StoredRecord> page) {
+        byte[] body = chunkBody(page);
+        return Uni.createFrom().item(() -> destinations.require(job.url()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(uri -> Uni.createFrom().completionStage(() -> http.sendAsync(request(uri, job, chunk, body),
+                        HttpResponse.BodyHandlers.discarding())))
+                .onFailure(failure -> !(failure instanceof ProblemException))
+                .transform(failure -> new ChunkFailed("chunk " + chunk + " could not be delivered: " + describe(failure)))
+                .invoke(response -> {
+                    if (response.statusCode() / 100 != 2) {
+                        throw new ChunkFailed("chunk " + chunk + " was refused: the destination answered " + response.statusCode());
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private HttpRequest request(URI uri, ExportJob job, long chunk, byte[] body) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(config.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "datastores-export")
+                .header("Datastores-Export-Job", job.id())
+                .header("Datastores-Export-Chunk", Long.toString(chunk))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+    }
+
+    /**
+     * After a 2xx: deletes the chunk's records when asked and records the progress, together, as a write
+     * that settles quota. If this runner lost the job meanwhile, both roll back.
+     */
+    private Uni<Void> acknowledge(ExportJob job, List<StoredRecord> page) {
+        List<String> keys = page.stream().map(StoredRecord::key).toList();
+        List<Long> versions = page.stream().map(StoredRecord::version).toList();
+        String lastKey = keys.get(keys.size() - 1);
+        return plans.planOf(job.workspaceId()).chain(plan -> quota.guardTransaction(job.workspaceId(), plan, Delta.NONE, tx ->
+                (job.deleteAfterExport() ? jobs.deleteAcknowledged(tx, job.storeId(), keys, versions)
+                        : Uni.createFrom().item(new long[3]))
+                        .chain(removed -> jobs.acknowledged(tx, job.id(), runnerId, page.size(), removed[0], lastKey)
+                                .map(stillOurs -> {
+                                    if (!stillOurs) {
+                                        throw new JobLost();
+                                    }
+                                    return new Written<>(removed[0], new Delta(0, -removed[0], -removed[2]),
+                                            removed[0] == 0 ? null : new StoreDelta(job.storeId(), -removed[0], -removed[2], -removed[1]));
+                                })))).replaceWithVoid();
+    }
+
+    private void fail(ExportJob job, Position at, Throwable failure) {
+        if (failure instanceof JobLost) {
+            LOG.infof("Export job %s was taken over by another runner", job.id());
+            return;
+        }
+        String error = failure instanceof ChunkFailed || failure instanceof ProblemException
+                ? failure.getMessage()
+                : "chunk " + (at.chunks + 1) + " failed: " + describe(failure);
+        LOG.infof("Export job %s failed: %s", job.id(), error);
+        jobs.finish(job.id(), runnerId, ExportJob.FAILED, error).subscribe().with(
+                done -> { },
+                unrecorded -> LOG.warnf("Export job %s failed and could not be marked failed: %s", job.id(), unrecorded.toString()));
+    }
+
+    /** A chunk as the destination receives it: {@code [{"key": …, "value": …}]}, values exactly as stored. */
+    static byte[] chunkBody(List<StoredRecord> page) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(page.size() * 256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartArray();
+            for (StoredRecord record : page) {
+                json.writeStartObject();
+                json.writeStringField("key", record.key());
+                json.writeFieldName("value");
+                json.writeRawValue(new String(ValueCodec.decode(record.storedValue()), StandardCharsets.UTF_8));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure.getCause() != null && failure.getMessage() == null ? failure.getCause() : failure;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    /** Where a running job stands: the last acknowledged key and how many chunks were acknowledged. */
+    private static final class Position {
+        private String lastKey;
+        private long chunks;
+
+        Position(String lastKey, long chunks) {
+            this.lastKey = lastKey;
+            this.chunks = chunks;
+        }
+
+        void advance(String key) {
+            lastKey = key;
+            chunks++;
+        }
+    }
+
+    private static final class ChunkFailed extends RuntimeException {
+        ChunkFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class JobLost extends RuntimeException {
+        JobLost() {
+            super("the job belongs to another runner now", null, false, false);
+        }
+    }
+}
