@@ -63,8 +63,9 @@ public final class Problems {
                 "The value is " + size + " bytes; the plan allows " + max);
     }
 
-    public static ProblemException payloadTooLarge() {
-        return new ProblemException(413, "payload-too-large", "Payload too large", "The request body exceeds the server's limit");
+    public static ProblemException payloadTooLarge(long limit) {
+        return new ProblemException(413, "payload-too-large", "Payload too large",
+                "The request body is larger than this route accepts (" + limit + " bytes)");
     }
 
     public static ProblemException forbidden(String detail) {
