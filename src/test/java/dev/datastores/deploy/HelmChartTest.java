@@ -163,6 +163,19 @@ class HelmChartTest {
     }
 
     @Test
+    void theChartsSecretHoldsOnlyThePasswordsThatHaveNoSecretOfTheirOwn() {
+        Rendered rendered = render("""
+                postgresql: {existingSecret: pg-credentials, password: must-not-appear}
+                redis: {password: redis-secret-value}
+                """);
+
+        assertThat(fieldNames(rendered.one("Secret").path("data"))).containsExactly("redis-password");
+        assertThat(rendered.text()).doesNotContain("must-not-appear");
+        assertThat(secretRef(container(rendered), "QUARKUS_DATASOURCE_PASSWORD")).isEqualTo("pg-credentials/password");
+        assertThat(secretRef(container(rendered), "QUARKUS_REDIS_PASSWORD")).isEqualTo(FULLNAME + "/redis-password");
+    }
+
+    @Test
     void withoutAnAdminTokenSecretTheOperatorApiStaysClosed() {
         JsonNode container = container(render(""));
 
@@ -275,6 +288,10 @@ class HelmChartTest {
         assertThat(env(migrate, "QUARKUS_DATASOURCE_JDBC_URL")).hasValue("jdbc:postgresql://db.internal:5432/datastores");
         assertThat(secretRef(migrate, "QUARKUS_DATASOURCE_PASSWORD")).isEqualTo("pg-credentials/password");
         assertThat(migrate.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        JsonNode migratingPodLabels = job.at("/spec/template/metadata/labels");
+        assertThat(rendered.one("Service").at("/spec/selector").properties())
+                .as("a migrating pod must not match the Service's selector")
+                .anyMatch(label -> !label.getValue().equals(migratingPodLabels.path(label.getKey())));
         // The pods no longer migrate: the Job did.
         assertThat(env(container(rendered), "QUARKUS_FLYWAY_MIGRATE_AT_START")).hasValue("false");
     }
@@ -374,6 +391,12 @@ class HelmChartTest {
 
     private static List<String> texts(JsonNode array) {
         return stream(array).map(JsonNode::asText).toList();
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static String decode(JsonNode base64) {
