@@ -131,3 +131,18 @@ Environment variables read from Secrets, shared by the Deployment and the migrat
       key: {{ $.Values.adminToken.key }}
 {{- end }}
 {{- end }}
+
+{{/*
+The Deployment's environment beside its ConfigMap: the Secrets, and no migrations at start when
+the pre-install/pre-upgrade Job has run them.
+*/}}
+{{- define "datastores.podEnv" -}}
+{{ include "datastores.secretEnv" . }}
+{{- if .Values.migrations.job.enabled }}
+- name: QUARKUS_FLYWAY_MIGRATE_AT_START
+  value: "false"
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
