@@ -3,6 +3,7 @@ package dev.datastores.auth;
 import dev.datastores.auth.ApiKey.ApiKeyView;
 import dev.datastores.auth.ApiKey.CreatedApiKey;
 import dev.datastores.auth.ApiKeyService.KeyRequest;
+import dev.datastores.http.ProblemMapper;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -42,6 +43,7 @@ public class ApiKeyResource {
 
     @DELETE
     @Path("{key}")
+    @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
     @RequiresScope(Scope.MANAGE)
     public Uni<Void> revoke(@RestPath String ws, @RestPath String key) {
         return keys.revoke(ws, key);

@@ -6,6 +6,7 @@ import dev.datastores.auth.RequiresScope;
 import dev.datastores.auth.Scope;
 import dev.datastores.codec.ValueCodec;
 import dev.datastores.http.MediaTypes;
+import dev.datastores.http.ProblemMapper;
 import dev.datastores.http.Problems;
 import dev.datastores.record.RecordService.PutResult;
 import dev.datastores.record.RecordService.WriteCondition;
@@ -76,6 +77,7 @@ public class RecordResource {
 
     @DELETE
     @Path("{key: .+}")
+    @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
     @RequiresScope(Scope.WRITE)
     public Uni<Response> delete(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
             @RestHeader("If-Match") String ifMatch) {

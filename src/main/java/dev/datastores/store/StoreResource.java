@@ -2,6 +2,7 @@ package dev.datastores.store;
 
 import dev.datastores.auth.RequiresScope;
 import dev.datastores.auth.Scope;
+import dev.datastores.http.ProblemMapper;
 import dev.datastores.store.StoreLink.LinkView;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -60,6 +61,7 @@ public class StoreResource {
 
     @DELETE
     @Path("{ds}")
+    @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
     @RequiresScope(Scope.MANAGE)
     public Uni<Void> delete(@RestPath String ws, @RestPath String ds) {
         return stores.delete(ws, ds);
@@ -84,6 +86,7 @@ public class StoreResource {
 
     @DELETE
     @Path("{ds}/links/{link}")
+    @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
     @RequiresScope(Scope.MANAGE)
     public Uni<Void> deleteLink(@RestPath String ws, @RestPath String ds, @RestPath String link) {
         return stores.deleteLink(ws, ds, link);

@@ -3,6 +3,7 @@ package dev.datastores.workspace;
 import dev.datastores.auth.ApiKey.CreatedApiKey;
 import dev.datastores.auth.ApiKeyService;
 import dev.datastores.auth.ApiKeyService.KeyRequest;
+import dev.datastores.http.ProblemMapper;
 import dev.datastores.workspace.Plan.PlanView;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -70,6 +71,7 @@ public class AdminResource {
 
     @DELETE
     @Path("workspaces/{ws}")
+    @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
     public Uni<Void> delete(@RestPath String ws) {
         return workspaces.delete(ws);
     }
