@@ -12,10 +12,11 @@ const pageStatus = () => document.getElementById('status');
  * by `extra` elements such as a button that offers a way out.
  */
 export function showAlert({ title, detail }, region = pageAlert(), ...extra) {
+  // A dialog's region goes with its dialog; only the page's region needs a way to dismiss it.
   const dismiss = region === pageAlert()
-    ? h('button', { type: 'button', class: 'link-button', onclick: () => clearFailure() }, 'Dismiss')
-    : null;
-  region.replaceChildren(h('p', {}, h('strong', {}, title), detail ? `: ${detail}` : ''), ...extra, dismiss);
+    ? [h('button', { type: 'button', class: 'link-button', onclick: () => clearFailure() }, 'Dismiss')]
+    : [];
+  region.replaceChildren(h('p', {}, h('strong', {}, title), detail ? `: ${detail}` : ''), ...extra, ...dismiss);
 }
 
 /** A failure in words: the problem document's title and detail, never a blank page. */

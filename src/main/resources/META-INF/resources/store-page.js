@@ -9,14 +9,14 @@ import { jsonSyntaxError, truncate } from './json-text.js';
 import { showValue, editRecord } from './record-dialogs.js';
 
 const PAGE_SIZE = 50;
-const PREVIEW_LENGTH = 80;
+const PREVIEW_LENGTH = 60;
 
 /** Renders the store into `main`; rejects when the store cannot be read. */
 export async function renderStore(main, api, storeId) {
   const [store, links] = await Promise.all([api.store(storeId), api.links(storeId)]);
   const page = new StorePage(api, store, links);
-  main.replaceChildren(...page.elements());
   await page.loadRecords();
+  main.replaceChildren(...page.elements());
 }
 
 class StorePage {
