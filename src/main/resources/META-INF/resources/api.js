@@ -115,8 +115,8 @@ export class WorkspaceApi {
   }
 
   /**
-   * Stores `valueText` (JSON text, sent byte for byte). `condition` is `{ifMatch: etag}` to write only
-   * over that version, or `{ifNoneMatch: '*'}` to create only.
+   * Stores `valueText` (JSON text, sent byte for byte), expiring after `ttl` seconds when given.
+   * `ifMatch: etag` writes only over that version; `ifNoneMatch: '*'` only creates.
    */
   putRecord(storeId, key, valueText, { ttl, ifMatch, ifNoneMatch } = {}) {
     const headers = {};

@@ -139,6 +139,7 @@ class StorePage {
   }
 
   async turnPage(direction) {
+    const cursorsShown = [...this.cursors];
     if (direction > 0) {
       this.cursors.push(this.nextCursor);
     } else {
@@ -151,6 +152,7 @@ class StorePage {
       const target = direction > 0 ? this.pager.lastElementChild : this.pager.firstElementChild;
       (target.disabled ? this.pager.querySelector('button:not([disabled])') : target)?.focus();
     } catch (error) {
+      this.cursors = cursorsShown;
       showFailure(error);
     }
   }
