@@ -2,13 +2,9 @@
 // the dashboard re-indents the stored text instead of parsing and re-serialising it: JavaScript
 // objects would move integer-like member names first and numbers beyond 2^53 would be rounded.
 
-/**
- * Re-indents valid JSON text by `indent` spaces, or puts it on one line when `indent` is 0, without
- * changing any member, string or number.
- */
+/** Re-indents valid JSON text by `indent` spaces without changing any member, string or number. */
 export function formatJson(text, indent = 2) {
-  const pad = depth => (indent === 0 ? '' : '\n' + ' '.repeat(indent * depth));
-  const colon = indent === 0 ? ':' : ': ';
+  const pad = depth => '\n' + ' '.repeat(indent * depth);
   let out = '';
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -32,7 +28,7 @@ export function formatJson(text, indent = 2) {
     } else if (c === ',') {
       out += ',' + pad(depth);
     } else if (c === ':') {
-      out += colon;
+      out += ': ';
     } else if (!' \t\n\r'.includes(c)) {
       out += c;
     }
