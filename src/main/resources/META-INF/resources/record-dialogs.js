@@ -27,7 +27,7 @@ function remainingTtl(expiresAt) {
   return expiresAt ? String(Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000))) : '';
 }
 
-/** Opens the editor on the current version of `key`; `onSaved` runs after a successful save. */
+/** Opens the editor on the current version of `key`; `onSaved` (async) runs after a successful save. */
 export async function editRecord(api, storeId, key, { onSaved }) {
   let record = await api.record(storeId, key);
   const valueInput = h('textarea', { rows: '14', spellcheck: 'false', class: 'json', value: formatJson(record.text) });
@@ -78,8 +78,8 @@ export async function editRecord(api, storeId, key, { onSaved }) {
       return;
     }
     dialog.close();
+    await onSaved();
     announce(`Saved ${key}`);
-    onSaved();
   }
 
   const dialog = openDialog(`Edit ${key}`, h('form', { onsubmit: save },
