@@ -102,7 +102,10 @@ class StorePage {
 
   recordsTable(records) {
     if (records.length === 0) {
-      return h('p', { class: 'muted' }, this.prefix ? `No record has a key starting with “${this.prefix}”.` : 'This store has no records.');
+      // A later page can empty out when its records are deleted; earlier pages may still hold some.
+      const emptiness = this.cursors.length > 1 ? 'No records are left on this page; earlier pages may have some.'
+        : this.prefix ? `No record has a key starting with “${this.prefix}”.` : 'This store has no records.';
+      return h('p', { class: 'muted' }, emptiness);
     }
     const pageNumber = this.cursors.length;
     return h('table', {},
