@@ -827,7 +827,9 @@ export interface paths {
          *     (`failed`). With `deleteAfterExport` a chunk's keys are deleted only after that chunk got its 2xx, so
          *     nothing unacknowledged is ever deleted. A job interrupted by a restart resumes or ends `failed`.
          *     The destination must pass the operator's allowlist; loopback, private and link-local addresses are
-         *     refused by default (`400 destination-not-allowed`).
+         *     refused by default (`400 destination-not-allowed`). Delivery is at least once: every POST carries
+         *     `Datastores-Export-Job` and `Datastores-Export-Chunk` (1, 2, …) headers, and a chunk in flight when a
+         *     replica stopped is sent again with the same number by whoever resumes the job.
          */
         post: operations["startExportJob"];
         delete?: never;
@@ -1348,9 +1350,22 @@ export interface components {
             prefix?: string;
         };
         ExportJob: {
+            /** @description Opaque job id (`exp_…`). */
             id: string;
+            storeId: string;
+            /** @description Where the chunks are POSTed. */
+            url: string;
+            chunkSize: number;
+            deleteAfterExport: boolean;
+            /** @description Only keys starting with this are exported; empty for all. */
+            prefix: string;
             /** @enum {string} */
             status: "running" | "succeeded" | "failed";
+            /**
+             * Format: int64
+             * @description Chunks acknowledged by the destination so far.
+             */
+            chunks: number;
             /**
              * Format: int64
              * @description Records acknowledged by the destination so far.
@@ -1358,18 +1373,18 @@ export interface components {
             exported: number;
             /**
              * Format: int64
-             * @description Records deleted after their chunk was acknowledged.
+             * @description Records deleted after their chunk was acknowledged (a record changed since it was exported is kept).
              */
             deleted: number;
-            /** @description Why the job failed. */
-            error?: string;
+            /** @description Why the job failed, naming the chunk; null unless failed. */
+            error: string | null;
             /** Format: date-time */
             startedAt: string;
             /**
              * Format: date-time
-             * @description Absent while the job runs.
+             * @description Null while the job runs.
              */
-            finishedAt?: string;
+            finishedAt: string | null;
         };
         ExportJobList: {
             /** @description The store's recent jobs, newest first. */
