@@ -28,13 +28,7 @@ public class RecordRepository {
               FROM stores s
               LEFT JOIN records r ON r.store_id = s.id AND r.key = $3 AND (r.expires_at IS NULL OR r.expires_at > now())
              WHERE s.id = $1 AND s.workspace_id = $2""";
-    private static final String PAGE = """
-            SELECT r.key, CASE WHEN $6 THEN r.value END AS value, r.version, r.updated_at, r.expires_at
-              FROM records r
-             WHERE r.store_id = $1 AND r.key >= $2 AND ($3::text IS NULL OR r.key < $3) AND r.key > $4
-               AND (r.expires_at IS NULL OR r.expires_at > now())
-             ORDER BY r.key
-             LIMIT $5""";
+    private static final String PAGE = "SELECT * FROM records_page($1, $2, $3, $4, $5, $6)";
     private static final String PHYSICAL = """
             SELECT r.version, r.stored_bytes, (r.expires_at IS NULL OR r.expires_at > now()) AS live
               FROM records r JOIN stores s ON s.id = r.store_id
@@ -73,14 +67,7 @@ public class RecordRepository {
     private static final String PHYSICAL_MANY = """
             SELECT count(*) AS rows, coalesce(sum(stored_bytes), 0) AS stored_bytes FROM records
              WHERE store_id = $1 AND key = ANY($2)""";
-    private static final String DIFF = """
-            SELECT r.key, CASE WHEN $5 THEN r.value END AS value, r.version, r.updated_at, r.expires_at
-              FROM records r
-             WHERE r.store_id = $1 AND r.key > $2 AND (r.expires_at IS NULL OR r.expires_at > now())
-               AND NOT EXISTS (SELECT 1 FROM records o
-                                WHERE o.store_id = $3 AND o.key = r.key AND (o.expires_at IS NULL OR o.expires_at > now()))
-             ORDER BY r.key
-             LIMIT $4""";
+    private static final String DIFF = "SELECT * FROM records_missing_from($1, $2, $3, $4, $5)";
     private static final String STORE_EXISTS = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2";
     private static final String CLEAR = """
             WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
