@@ -35,8 +35,13 @@ public class BatchService {
         this.quota = quota;
     }
 
-    /** One value of a batch as sent. */
-    public record SetItem(String key, byte[] json, Instant expiresAt) {
+    /** One value of a batch: as sent, and in its stored (compressed) form. */
+    public record SetItem(String key, byte[] json, byte[] stored, Instant expiresAt) {
+
+        /** Compresses the value: the costly part of a write, so callers may do it on any thread, in parallel. */
+        public static SetItem encoding(String key, byte[] json, Instant expiresAt) {
+            return new SetItem(key, json, ValueCodec.encode(json), expiresAt);
+        }
     }
 
     /** The live records among the keys asked for, in the order asked, and the keys that have none. */
@@ -65,9 +70,8 @@ public class BatchService {
                 if (item.json().length > plan.maxValueBytes) {
                     throw Problems.valueTooLarge(item.json().length, plan.maxValueBytes);
                 }
-                byte[] encoded = ValueCodec.encode(item.json());
-                stored.add(encoded);
-                bytes += encoded.length;
+                stored.add(item.stored());
+                bytes += item.stored().length;
             }
             Delta asIfAllNew = new Delta(0, sets.size(), bytes);
             return quota.guardTransaction(workspaceId, plan, asIfAllNew, tx -> write(tx, workspaceId, storeId, sets, stored, deletes))

@@ -15,6 +15,6 @@ public final class Records {
         if (!item.isObject()) {
             throw Problems.invalidRequest("A record is an object {key, value, ttl?}");
         }
-        return new SetItem(OperationBody.key(item), OperationBody.value(item), OperationBody.expiry(item));
+        return SetItem.encoding(OperationBody.key(item), OperationBody.value(item), OperationBody.expiry(item));
     }
 }

@@ -2,15 +2,16 @@ package dev.datastores.transfer;
 
 import dev.datastores.codec.RawJson;
 import dev.datastores.http.ProblemException;
+import dev.datastores.http.Problems;
 import dev.datastores.record.BatchService;
 import dev.datastores.record.BatchService.SetItem;
 import dev.datastores.record.RecordRepository;
 import dev.datastores.record.Records;
-import dev.datastores.http.Problems;
-import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,96 +26,165 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Reads NDJSON {@code {"key","value","ttl"?}} lines from a request stream and commits them in chunks,
- * each an all-or-nothing batch checked against the quota. It runs on a worker thread, reading the
- * request as it arrives, so memory holds one chunk whatever the body's size.
+ * each an all-or-nothing batch checked against the quota. It runs on a worker thread reading the body as
+ * it arrives, so memory holds two chunks whatever the body's size. It is a pipeline: while one chunk
+ * commits, the next is read, parsed and compressed (in parallel, the costly part), and chunks commit in
+ * order, one at a time, so a refusal still says exactly how many records came before it.
  */
 @ApplicationScoped
 public class ImportService {
 
     static final int CHUNK = 1000;
+    /** A line holds one record; a value may be at most a few MiB, so this bounds memory, not records. */
+    static final int MAX_LINE_CHARS = 16 * 1024 * 1024;
     private static final Duration CHUNK_TIMEOUT = Duration.ofMinutes(2);
 
     private final BatchService batches;
     private final RecordRepository records;
+    private final Vertx vertx;
 
-    public ImportService(BatchService batches, RecordRepository records) {
+    public ImportService(BatchService batches, RecordRepository records, Vertx vertx) {
         this.batches = batches;
         this.records = records;
+        this.vertx = vertx;
     }
 
     /** Imports every line; returns how many records were stored. A bad line stops it with invalid-line. */
     public long importLines(String workspaceId, String storeId, InputStream body) {
-        if (!onEventLoop(() -> records.storeExists(workspaceId, storeId))) {
+        if (!await(submit(() -> records.storeExists(workspaceId, storeId)), 0)) {
             throw Problems.notFound("Store " + storeId);
         }
-        BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 64 * 1024);
-        List<SetItem> chunk = new ArrayList<>(CHUNK);
-        Set<String> chunkKeys = new HashSet<>();
-        long imported = 0;
-        long lineNumber = 0;
-        try {
-            while (true) {
-                String line;
-                try {
-                    line = lines.readLine();
-                } catch (CharacterCodingException e) {
-                    throw invalidLine(lineNumber + 1, imported + commit(workspaceId, storeId, chunk, imported), "not valid UTF-8");
+        LineReader lines = new LineReader(new InputStreamReader(body, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), MAX_LINE_CHARS);
+        Import progress = new Import(workspaceId, storeId);
+        while (true) {
+            List<NumberedLine> chunk = new ArrayList<>(CHUNK);
+            ProblemException unreadable = readChunk(lines, chunk);
+            List<Parsed> parsed = chunk.parallelStream().map(ImportService::parse).toList();
+            List<SetItem> batch = new ArrayList<>(CHUNK);
+            Set<String> batchKeys = new HashSet<>();
+            for (Parsed line : parsed) {
+                if (line.failure() != null) {
+                    progress.commit(batch);
+                    throw invalidLine(line.number(), progress.finish(), line.failure().getMessage());
                 }
-                if (line == null) {
-                    break;
+                if (!batchKeys.add(line.item().key())) {
+                    progress.commit(batch);
+                    batch = new ArrayList<>(CHUNK);
+                    batchKeys.clear();
+                    batchKeys.add(line.item().key());
                 }
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                SetItem item;
-                try {
-                    item = Records.parseSetItem(RawJson.parseObject(line.getBytes(StandardCharsets.UTF_8)));
-                } catch (ProblemException bad) {
-                    throw invalidLine(lineNumber, imported + commit(workspaceId, storeId, chunk, imported), bad.getMessage());
-                }
-                if (!chunkKeys.add(item.key()) || chunk.size() == CHUNK) {
-                    imported += commit(workspaceId, storeId, chunk, imported);
-                    chunkKeys.clear();
-                    chunkKeys.add(item.key());
-                }
-                chunk.add(item);
+                batch.add(line.item());
             }
-            return imported + commit(workspaceId, storeId, chunk, imported);
+            progress.commit(batch);
+            if (unreadable != null) {
+                throw invalidLine(lines.lineNumber(), progress.finish(), unreadable.getMessage());
+            }
+            if (chunk.size() < CHUNK) {
+                return progress.finish();
+            }
+        }
+    }
+
+    /** Fills {@code chunk} with up to {@link #CHUNK} non-blank lines; a line that cannot be read ends it. */
+    private static ProblemException readChunk(LineReader lines, List<NumberedLine> chunk) {
+        try {
+            while (chunk.size() < CHUNK) {
+                String line = lines.next();
+                if (line == null) {
+                    return null;
+                }
+                if (!line.isBlank()) {
+                    chunk.add(new NumberedLine(lines.lineNumber(), line));
+                }
+            }
+            return null;
+        } catch (CharacterCodingException e) {
+            return Problems.invalidJson("not valid UTF-8");
+        } catch (LineReader.LineTooLong e) {
+            return Problems.invalidJson("longer than " + MAX_LINE_CHARS + " characters");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Commits and empties the chunk; a refusal (quota…) reports how many records came before it. */
-    private long commit(String workspaceId, String storeId, List<SetItem> chunk, long importedBefore) {
-        if (chunk.isEmpty()) {
-            return 0;
-        }
+    private static Parsed parse(NumberedLine line) {
         try {
-            List<SetItem> items = List.copyOf(chunk);
-            int stored = onEventLoop(() -> batches.batch(workspaceId, storeId, items, List.of())).set();
-            chunk.clear();
-            return stored;
-        } catch (ProblemException refused) {
-            Map<String, Object> extensions = new HashMap<>(refused.extensions());
-            extensions.put("imported", importedBefore);
-            throw new ProblemException(refused.status(), refused.slug(), refused.title(), refused.getMessage(), extensions);
+            return new Parsed(line.number(), Records.parseSetItem(RawJson.parseObject(line.text().getBytes(StandardCharsets.UTF_8))), null);
+        } catch (ProblemException bad) {
+            return new Parsed(line.number(), null, bad);
         }
     }
 
-    /** Reactive database clients must be driven from a Vert.x context, not from this worker thread. */
-    private static <T> T onEventLoop(Supplier<Uni<T>> work) {
+    /** The batches of one import: at most one committing while the next is prepared. */
+    private final class Import {
+        private final String workspaceId;
+        private final String storeId;
+        private long imported;
+        private CompletableFuture<BatchService.BatchResult> committing;
+
+        Import(String workspaceId, String storeId) {
+            this.workspaceId = workspaceId;
+            this.storeId = storeId;
+        }
+
+        /** Waits for the batch before, then starts committing this one. */
+        void commit(List<SetItem> batch) {
+            if (batch.isEmpty()) {
+                return;
+            }
+            finish();
+            List<SetItem> items = List.copyOf(batch);
+            committing = submit(() -> batches.batch(workspaceId, storeId, items, List.of()));
+        }
+
+        /** Waits for the last batch; returns every record stored. */
+        long finish() {
+            if (committing != null) {
+                imported += await(committing, imported).set();
+                committing = null;
+            }
+            return imported;
+        }
+    }
+
+    /** Runs reactive database work on a Vert.x context, where it must run, and returns without waiting. */
+    private <T> CompletableFuture<T> submit(Supplier<Uni<T>> work) {
+        Context context = VertxContext.getOrCreateDuplicatedContext(vertx);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.runOnContext(ignored -> {
+            try {
+                work.get().subscribe().with(result::complete, result::completeExceptionally);
+            } catch (RuntimeException failure) {
+                result.completeExceptionally(failure);
+            }
+        });
+        return result;
+    }
+
+    /** The outcome of {@code pending}; a refusal (quota…) says how many records were imported before it. */
+    private static <T> T await(CompletableFuture<T> pending, long importedBefore) {
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> work.get().ifNoItem().after(CHUNK_TIMEOUT).fail());
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
+            return pending.get(CHUNK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ProblemException refused) {
+                Map<String, Object> extensions = new HashMap<>(refused.extensions());
+                extensions.put("imported", importedBefore);
+                throw new ProblemException(refused.status(), refused.slug(), refused.title(), refused.getMessage(), extensions);
+            }
+            throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("An import chunk took longer than " + CHUNK_TIMEOUT + " to commit", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
@@ -124,5 +194,11 @@ public class ImportService {
                 "Line " + line + " is not a record {\"key\", \"value\", \"ttl\"?}: " + why
                         + ". The lines before it were imported; resume after it",
                 Map.of("line", line, "imported", imported));
+    }
+
+    private record NumberedLine(long number, String text) {
+    }
+
+    private record Parsed(long number, SetItem item, ProblemException failure) {
     }
 }
