@@ -103,6 +103,8 @@ class BadInputTest {
         // Operations and batches.
         cases.add(bad("increment by 1e999999999").post("{D}/increment").body("{\"key\":\"n\",\"by\":1e999999999}")
                 .is(400, "invalid-request"));
+        cases.add(bad("increment of a stored 1e999999999").post("{D}/increment").body("{\"key\":\"huge\"}")
+                .is(400, "invalid-request"));
         cases.add(bad("increment with an empty body").post("{D}/increment").is(400, "invalid-json"));
         cases.add(bad("append with trailing garbage").post("{D}/append").body("{\"key\":\"l\",\"value\":1}]").is(400, "invalid-json"));
         cases.add(bad("get-or-create without a value").post("{D}/get-or-create").body("{\"key\":\"new\"}").is(400, "invalid-request"));
@@ -218,7 +220,7 @@ class BadInputTest {
 
     @Test
     @Disabled("Answers 404 not-found where docs/api.md promises 405 method-not-allowed; PUT on the workspace does get "
-            + "405, so it is how Quarkus REST matches the records routes (cause not found yet)")
+            + "405. Likely Quarkus REST routing across classes sharing a path prefix (quarkusio/quarkus#27659)")
     void methodsARecordRouteLacksAreMethodNotAllowed() {
         Target target = target();
 
@@ -234,7 +236,7 @@ class BadInputTest {
         Target target = target();
         // A raw request: the server answers on the declared length, while a client still sending 16 MiB would
         // see the connection closed under it.
-        String head = "PUT " + target.fill("{R}/huge") + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        String head = "PUT " + target.fill("{R}/over-limit") + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                 + target.tenant().token() + "\r\nContent-Type: application/json\r\nContent-Length: " + (16 * 1024 * 1024 + 1)
                 + "\r\n\r\n[";
 
@@ -275,7 +277,8 @@ class BadInputTest {
             Tenant tenant = Tenant.create();
             String store = tenant.newStore("target");
             tenant.request().body("{\"set\":[{\"key\":\"k\",\"value\":{\"keep\":1.50}},{\"key\":\"n\",\"value\":7},"
-                    + "{\"key\":\"l\",\"value\":[1]},{\"key\":\"t\",\"value\":\"x\",\"ttl\":86400}]}")
+                    + "{\"key\":\"l\",\"value\":[1]},{\"key\":\"t\",\"value\":\"x\",\"ttl\":86400},"
+                    + "{\"key\":\"huge\",\"value\":1e999999999}]}")
                     .post(tenant.stores() + "/" + store + "/batch").then().statusCode(200);
             tenant.request().body(Map.of("name", "wf", "kind", "workflow")).put(tenant.stores() + "/" + store + "/links/wf")
                     .then().statusCode(201);
