@@ -37,10 +37,14 @@ public class AuthFilter {
         boolean operator = config.adminToken().filter(admin -> !admin.isBlank())
                 .map(admin -> Tokens.matches(token, admin)).orElse(false);
         if (path.startsWith("/v1/admin/") || path.equals("/v1/admin")) {
-            return operator ? Uni.createFrom().voidItem()
-                    : Uni.createFrom().failure(token.startsWith(Tokens.PREFIX)
-                            ? Problems.forbidden("Operator routes need the operator token")
-                            : Problems.unauthorized());
+            if (operator) {
+                return Uni.createFrom().voidItem();
+            }
+            // Only a key that exists is "known but not allowed" (403); an unknown one is 401 like any bad token.
+            return token.startsWith(Tokens.PREFIX)
+                    ? keys.authenticate(token).onItem().failWith(caller -> Problems.forbidden("Operator routes need the operator token"))
+                            .replaceWithVoid()
+                    : Uni.createFrom().failure(Problems.unauthorized());
         }
         if (operator) {
             return Uni.createFrom().failure(Problems.forbidden("The operator token only opens /v1/admin"));

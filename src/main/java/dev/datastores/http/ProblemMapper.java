@@ -1,14 +1,17 @@
 package dev.datastores.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.pgclient.PgException;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.hibernate.JDBCException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -19,6 +22,7 @@ public class ProblemMapper {
     public static final String PROBLEM_JSON = "application/problem+json";
     private static final String TYPE_BASE = "https://datastores.dev/problems/";
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String NUL_IN_TEXT = "22021";
     private static final Map<Integer, String> FRAMEWORK_SLUGS = Map.of(
             400, "invalid-request",
             401, "unauthorized",
@@ -49,9 +53,18 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadableBody(JsonProcessingException failure, HttpServerRequest request) {
-        ProblemException problem = failure instanceof MismatchedInputException mismatch
-                ? Problems.invalidRequest("The body does not have the expected shape: " + describe(mismatch))
-                : Problems.invalidJson(failure.getOriginalMessage() + location(failure));
+        ProblemException problem;
+        if (failure instanceof MismatchedInputException mismatch && !isSecondValue(mismatch)) {
+            problem = Problems.invalidRequest("The body does not have the expected shape: " + describe(mismatch));
+        } else if (failure instanceof InputCoercionException || failure.getCause() instanceof InputCoercionException) {
+            // Well-formed JSON, but a number out of the member's range (an integer of 20 digits for an int).
+            problem = Problems.invalidRequest("A number is out of range: " + failure.getOriginalMessage() + location(failure));
+        } else if (failure instanceof MismatchedInputException) {
+            // Jackson's own message names the Java class the body was bound to.
+            problem = Problems.invalidJson("More than one JSON value in the body" + location(failure));
+        } else {
+            problem = Problems.invalidJson(failure.getOriginalMessage() + location(failure));
+        }
         return respond(problem, request.path()).build();
     }
 
@@ -68,6 +81,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable failure, HttpServerRequest request) {
+        if (isNulInText(failure)) {
+            return respond(Problems.invalidRequest("Text in the request (an id, a name) contains a NUL character"),
+                    request.path()).build();
+        }
         LOG.errorf(failure, "Unhandled failure on %s %s", request.method(), request.path());
         return respond(new ProblemException(500, "internal", "Internal error", "The server failed; the failure was logged"),
                 request.path()).build();
@@ -91,6 +108,25 @@ public class ProblemMapper {
         } catch (JsonProcessingException impossible) {
             throw new IllegalStateException(impossible);
         }
+    }
+
+    /**
+     * PostgreSQL refuses NUL in text (SQLSTATE 22021), seen directly or through Hibernate. Ids, names and query
+     * values reach it unchecked in many places; all of them are malformed input, not a failure of the server.
+     */
+    private static boolean isNulInText(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PgException pg && NUL_IN_TEXT.equals(pg.getSqlState())
+                    || cause instanceof JDBCException hibernate && NUL_IN_TEXT.equals(hibernate.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Jackson reports data after the first value (FAIL_ON_TRAILING_TOKENS) as a mismatch, but it is not one JSON value. */
+    private static boolean isSecondValue(MismatchedInputException mismatch) {
+        return mismatch.getOriginalMessage() != null && mismatch.getOriginalMessage().startsWith("Trailing token");
     }
 
     private static String describe(MismatchedInputException mismatch) {

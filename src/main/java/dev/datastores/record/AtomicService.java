@@ -33,6 +33,7 @@ import java.util.function.UnaryOperator;
 public class AtomicService {
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final int MAX_DIGITS = 1000;
 
     private final RecordRepository records;
     private final PlanDirectory plans;
@@ -46,10 +47,13 @@ public class AtomicService {
 
     /** Adds {@code by} to the number stored under the key (absent counts as 0), in exact decimal arithmetic. */
     public Uni<Modified> increment(String workspaceId, String storeId, String key, BigDecimal by, Instant expiresAt) {
+        requireWritableOut(by, "by");
         // the sum's text is at most two characters longer than the longer operand
         long growthBound = by.toPlainString().length() + 3;
         return modify(workspaceId, storeId, key, growthBound, expiresAt, current -> {
-            BigDecimal sum = (current == null ? BigDecimal.ZERO : number(key, current)).add(by);
+            BigDecimal stored = current == null ? BigDecimal.ZERO : number(key, current);
+            requireWritableOut(stored, "The stored number");
+            BigDecimal sum = stored.add(by);
             return sum.toPlainString().getBytes(StandardCharsets.UTF_8);
         });
     }
@@ -148,6 +152,17 @@ public class AtomicService {
         return new Written<>(new Modified(key, json, outcome.version(), outcome.kind() == PutOutcome.Kind.CREATED),
                 new Delta(0, newKeys, stored.length - outcome.oldStoredBytes()),
                 new StoreDelta(storeId, newKeys, stored.length - outcome.oldStoredBytes(), json.length - outcome.oldRawBytes()));
+    }
+
+    /**
+     * Sums are exact and written out in plain digits, so an operand like 1e999999999 would take minutes and
+     * gigabytes to add and print: refuse operands past {@value #MAX_DIGITS} digits either side of the point.
+     */
+    private static void requireWritableOut(BigDecimal number, String what) {
+        long integerDigits = (long) number.precision() - number.scale();
+        if (integerDigits > MAX_DIGITS || number.scale() > MAX_DIGITS) {
+            throw Problems.invalidRequest(what + " has more than " + MAX_DIGITS + " digits written out; increment adds smaller numbers");
+        }
     }
 
     private static BigDecimal number(String key, byte[] json) {

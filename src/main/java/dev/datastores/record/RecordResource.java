@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
@@ -140,7 +141,12 @@ public class RecordResource {
             return null;
         }
         try {
-            return Integer.valueOf(limit.trim());
+            // Any whole number: 99999999999 asks for a page over 1,024 (too-many-keys), it is not malformed.
+            BigInteger value = new BigInteger(limit.trim());
+            if (value.compareTo(BigInteger.valueOf(RecordService.MAX_PAGE)) > 0) {
+                throw Problems.tooManyKeys(RecordService.MAX_PAGE);
+            }
+            return value.max(BigInteger.ZERO).intValue();
         } catch (NumberFormatException e) {
             throw Problems.invalidRequest("limit must be a whole number from 1 to " + RecordService.MAX_PAGE);
         }

@@ -30,10 +30,11 @@ public final class Ttl {
         return ttl == null ? null : expiryAfter(ttl);
     }
 
+    /** The detail quotes {@code seconds} in its compact form: the plain text of 1e999999999 is a gigabyte. */
     private static Instant expiryAfter(BigDecimal seconds) {
         if (seconds.stripTrailingZeros().scale() > 0 || seconds.compareTo(BigDecimal.ONE) < 0
                 || seconds.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {
-            throw Problems.invalidTtl("ttl must be a whole number of seconds, 1 to " + MAX_SECONDS + "; got " + seconds.toPlainString());
+            throw Problems.invalidTtl("ttl must be a whole number of seconds, 1 to " + MAX_SECONDS + "; got " + seconds);
         }
         return Instant.now().plusSeconds(seconds.longValueExact()).truncatedTo(ChronoUnit.MICROS);
     }

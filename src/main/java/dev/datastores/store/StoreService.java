@@ -75,11 +75,17 @@ public class StoreService {
     @WithTransaction
     public Uni<StoreView> rename(String workspaceId, String storeId, String name) {
         String storeName = requireName(name);
-        return find(workspaceId, storeId)
+        // The name is checked, then written: the workspace row lock (as in create) keeps a parallel rename or
+        // create from taking it in between, which would end in the unique constraint and a 500.
+        return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
+                .chain(() -> find(workspaceId, storeId))
                 .call(store -> store.name.equals(storeName) ? Uni.createFrom().voidItem() : requireNameFree(workspaceId, storeName))
                 .invoke(store -> store.name = storeName)
                 .call(Store::flush)
-                .chain(store -> get(workspaceId, storeId));
+                // The view comes from the entity: get() reads on another connection, before this transaction commits.
+                .chain(store -> withStats(workspaceId, List.of(new StoreRepository.StoreRow(store.id, store.name, store.createdAt))))
+                .map(views -> views.get(0));
     }
 
     /** Deletes the store with all its records, unless something still links to it, and frees their quota. */
