@@ -52,10 +52,12 @@ public class BodyLimits {
         long limit = IMPORT.matcher(context.request().path()).matches() ? maxImport : maxBody;
         String announced = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (announced != null && isLongerThan(announced, limit)) {
+            // The body is not read: close the connection once answered, as Quarkus does.
             context.response().setStatusCode(413)
                     .putHeader(HttpHeaders.CONTENT_TYPE, ProblemMapper.PROBLEM_JSON)
                     .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(problems.body(Problems.payloadTooLarge(limit), context.request().path()));
+                    .end(problems.body(Problems.payloadTooLarge(limit), context.request().path()))
+                    .onComplete(done -> context.request().connection().close());
             return;
         }
         context.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limit);

@@ -15,7 +15,7 @@ import java.util.UUID;
  * {@link Fixture}, so security tests can walk all of them: a route added to the server without an entry
  * here goes untested, so add it here too.
  * <p>
- * Export jobs ({@code S/{ds}/exports}) are in API.md but not implemented yet; they are not listed.
+ * One export job's own route ({@code S/{ds}/exports/{job}}) is walked by ExportJobTest, which has a job.
  */
 public final class RouteCatalog {
 
@@ -74,7 +74,9 @@ public final class RouteCatalog {
             new Route("GET", DS + "/keys", Access.READ, null),
             new Route("GET", DS + "/diff?against={other}", Access.READ, null),
             new Route("GET", DS + "/export", Access.READ, null),
-            new Route("POST", DS + "/import", Access.WRITE, "{\"key\":\"imported\",\"value\":1}\n", "application/x-ndjson"));
+            new Route("POST", DS + "/import", Access.WRITE, "{\"key\":\"imported\",\"value\":1}\n", "application/x-ndjson"),
+            new Route("POST", DS + "/exports", Access.WRITE, "{\"url\":\"http://127.0.0.1:9/nothing-listens\",\"chunkSize\":10}"),
+            new Route("GET", DS + "/exports", Access.READ, null));
 
     private RouteCatalog() {
     }
