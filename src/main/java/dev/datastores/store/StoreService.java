@@ -41,8 +41,7 @@ public class StoreService {
     @WithTransaction
     public Uni<StoreView> create(String workspaceId, String name) {
         String storeName = requireName(name);
-        return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
+        return lockWorkspace(workspaceId)
                 .chain(workspace -> Plan.<Plan>findById(workspace.plan))
                 .chain(plan -> Store.count("workspaceId", workspaceId).invoke(stores -> {
                     if (stores >= plan.maxStores) {
@@ -62,6 +61,12 @@ public class StoreService {
                 .map(store -> new StoreView(store.id, store.name, store.createdAt, 0, 0, 0));
     }
 
+    /** The workspace, locked until the transaction ends: store creations and renames in it take turns. */
+    private static Uni<Workspace> lockWorkspace(String workspaceId) {
+        return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId));
+    }
+
     public Uni<List<StoreView>> list(String workspaceId) {
         return stores.ofWorkspace(workspaceId).chain(rows -> withStats(workspaceId, rows));
     }
@@ -77,8 +82,7 @@ public class StoreService {
         String storeName = requireName(name);
         // The name is checked, then written: the workspace row lock (as in create) keeps a parallel rename or
         // create from taking it in between, which would end in the unique constraint and a 500.
-        return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
+        return lockWorkspace(workspaceId)
                 .chain(() -> find(workspaceId, storeId))
                 .call(store -> store.name.equals(storeName) ? Uni.createFrom().voidItem() : requireNameFree(workspaceId, storeName))
                 .invoke(store -> store.name = storeName)

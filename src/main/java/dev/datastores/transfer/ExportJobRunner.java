@@ -2,7 +2,6 @@ package dev.datastores.transfer;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.datastores.codec.ValueCodec;
 import dev.datastores.http.ProblemException;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
@@ -28,7 +27,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -201,9 +199,7 @@ public class ExportJobRunner {
             json.writeStartArray();
             for (StoredRecord record : page) {
                 json.writeStartObject();
-                json.writeStringField("key", record.key());
-                json.writeFieldName("value");
-                json.writeRawValue(new String(ValueCodec.decode(record.storedValue()), StandardCharsets.UTF_8));
+                ExportService.writeKeyAndValue(json, record);
                 json.writeEndObject();
             }
             json.writeEndArray();

@@ -68,9 +68,7 @@ public class ExportService {
                     line.writeRaw('\n');
                 }
                 line.writeStartObject();
-                line.writeStringField("key", record.key());
-                line.writeFieldName("value");
-                line.writeRawValue(new String(ValueCodec.decode(record.storedValue()), StandardCharsets.UTF_8));
+                writeKeyAndValue(line, record);
                 line.writeStringField("etag", record.etag());
                 line.writeFieldName("expiresAt");
                 if (record.expiresAt() == null) {
@@ -84,6 +82,13 @@ public class ExportService {
             throw new UncheckedIOException(e);
         }
         return Buffer.buffer(out.toByteArray());
+    }
+
+    /** The members {@code "key"} and {@code "value"} of an exported record, the value exactly as stored. */
+    static void writeKeyAndValue(JsonGenerator json, StoredRecord record) throws IOException {
+        json.writeStringField("key", record.key());
+        json.writeFieldName("value");
+        json.writeRawValue(new String(ValueCodec.decode(record.storedValue()), StandardCharsets.UTF_8));
     }
 
     private static String requireKeyText(String key) {
