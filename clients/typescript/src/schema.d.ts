@@ -786,8 +786,9 @@ export interface paths {
          * @description Scope: `write`. Reads one record `{"key", "value", "ttl"?}` per line (blank lines are skipped) and
          *     commits them in chunks of up to 1,000, each all or nothing and checked against the quota. A bad line
          *     stops the import with `400 invalid-line`; its `line` and `imported` members say where to resume. A
-         *     chunk refused for quota or size carries `imported` too. The body is streamed, so the server's body
-         *     size limit does not apply.
+         *     chunk refused for quota or size carries `imported` too. The body is streamed, so the 16 MiB body
+         *     limit does not apply (imports may reach 1,024 GiB by default); one line may hold at most 16 Mi
+         *     characters, and a longer one is an `invalid-line`.
          */
         post: operations["importRecords"];
         delete?: never;
