@@ -28,23 +28,43 @@ public class QuotaCounters {
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final long BACKOFF_MILLIS = 1000;
 
+    /**
+     * Reservations of one workspace, checked in order against what the earlier ones took: each passes and
+     * is added, or is refused alone. ARGV: per reservation its three deltas and three limits.
+     */
     private static final Script RESERVE = new Script("""
-            if redis.call('EXISTS', KEYS[1]) == 0 then return {'uninitialised'} end
-            local used = redis.call('HMGET', KEYS[1], 'stores', 'keys', 'bytes')
-            local names = {'stores', 'keys', 'storageBytes'}
-            for i = 1, 3 do
-              local delta = tonumber(ARGV[i])
-              local current = tonumber(used[i]) or 0
-              if delta > 0 and current + delta > tonumber(ARGV[i + 3]) then
-                return {'exceeded', names[i], ARGV[i + 3], tostring(current)}
-              end
+            local outcomes = {}
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              for at = 0, #ARGV - 1, 6 do outcomes[#outcomes + 1] = {'uninitialised'} end
+              return outcomes
             end
-            redis.call('HINCRBY', KEYS[1], 'stores', ARGV[1])
-            redis.call('HINCRBY', KEYS[1], 'keys', ARGV[2])
-            redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[3])
-            redis.call('HINCRBY', KEYS[1], 'inflight', 1)
-            redis.call('HINCRBY', KEYS[1], 'seq', 1)
-            return {'ok'}
+            local stored = redis.call('HMGET', KEYS[1], 'stores', 'keys', 'bytes')
+            local used = {tonumber(stored[1]) or 0, tonumber(stored[2]) or 0, tonumber(stored[3]) or 0}
+            local names = {'stores', 'keys', 'storageBytes'}
+            local reserved = 0
+            for at = 0, #ARGV - 1, 6 do
+              local outcome = {'ok'}
+              for i = 1, 3 do
+                local delta = tonumber(ARGV[at + i])
+                if delta > 0 and used[i] + delta > tonumber(ARGV[at + i + 3]) then
+                  outcome = {'exceeded', names[i], ARGV[at + i + 3], tostring(used[i])}
+                  break
+                end
+              end
+              if outcome[1] == 'ok' then
+                for i = 1, 3 do used[i] = used[i] + tonumber(ARGV[at + i]) end
+                redis.call('HINCRBY', KEYS[1], 'stores', ARGV[at + 1])
+                redis.call('HINCRBY', KEYS[1], 'keys', ARGV[at + 2])
+                redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[at + 3])
+                reserved = reserved + 1
+              end
+              outcomes[#outcomes + 1] = outcome
+            end
+            if reserved > 0 then
+              redis.call('HINCRBY', KEYS[1], 'inflight', reserved)
+              redis.call('HINCRBY', KEYS[1], 'seq', 1)
+            end
+            return outcomes
             """);
 
     /** ARGV: stores, keys, bytes, in-flight change, store mode ('adjust', 'create', 'delete'), then per store key its three deltas. */
@@ -86,6 +106,7 @@ public class QuotaCounters {
             """);
 
     private final RedisAPI redis;
+    private final Coalescer<Request, Reservation> reservations = new Coalescer<>(this::reserveAll);
     private volatile long unavailableUntil;
 
     public QuotaCounters(RedisAPI redis) {
@@ -107,14 +128,35 @@ public class QuotaCounters {
         }
     }
 
+    /**
+     * Reserves room for one write. A replica's reservations for one workspace made while its previous call
+     * is out go to Redis together, still checked one by one.
+     */
     public Uni<Reservation> reserve(String workspaceId, Delta delta, long maxStores, long maxKeys, long maxBytes) {
-        return run(RESERVE, List.of(workspaceKey(workspaceId)),
-                List.of(delta.stores(), delta.keys(), delta.bytes(), maxStores, maxKeys, maxBytes))
-                .map(reply -> switch (reply.get(0).toString()) {
+        return reservations.submit(workspaceKey(workspaceId), new Request(delta, maxStores, maxKeys, maxBytes));
+    }
+
+    private Uni<List<Reservation>> reserveAll(String workspaceKey, List<Request> requests) {
+        List<Object> args = new ArrayList<>(requests.size() * 6);
+        for (Request request : requests) {
+            args.addAll(List.of(request.delta.stores(), request.delta.keys(), request.delta.bytes(),
+                    request.maxStores, request.maxKeys, request.maxBytes));
+        }
+        return run(RESERVE, List.of(workspaceKey), args).map(replies -> {
+            List<Reservation> outcomes = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                Response reply = replies.get(i);
+                outcomes.add(switch (reply.get(0).toString()) {
                     case "ok" -> new Reservation.Reserved();
                     case "uninitialised" -> new Reservation.Uninitialised();
                     default -> new Reservation.Exceeded(reply.get(1).toString(), reply.get(2).toLong(), reply.get(3).toLong());
                 });
+            }
+            return outcomes;
+        });
+    }
+
+    private record Request(Delta delta, long maxStores, long maxKeys, long maxBytes) {
     }
 
     /**
@@ -203,7 +245,8 @@ public class QuotaCounters {
         return "dsq:{" + workspaceId + "}:" + storeId;
     }
 
-    private Uni<Response> run(Script script, List<String> keys, List<Object> args) {
+    /** Runs a script on keys of one hash slot, sending its body only when Redis does not know it yet. */
+    Uni<Response> run(Script script, List<String> keys, List<Object> args) {
         List<String> command = new ArrayList<>(keys.size() + args.size() + 2);
         command.add(script.sha());
         command.add(Integer.toString(keys.size()));
@@ -241,7 +284,8 @@ public class QuotaCounters {
         }
     }
 
-    private record Script(String body, String sha) {
+    /** A Lua script and its SHA-1, by which Redis runs it once it has seen it. */
+    record Script(String body, String sha) {
         Script(String body) {
             this(body, sha1(body));
         }

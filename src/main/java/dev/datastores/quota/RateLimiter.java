@@ -1,9 +1,8 @@
 package dev.datastores.quota;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.RedisAPI;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,19 +10,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Requests per second per workspace, counted in one-second windows shared by all replicas through
- * Redis ({@code dsr:{ws}:<second>}). While Redis is away each replica counts on its own.
+ * Redis ({@code dsr:{ws}:<second>}). A replica's hits on one window while its previous count is out go
+ * together in one INCRBY, and each hit gets its own place in the count, so the limit stays exact with
+ * far fewer round trips. While Redis is away each replica counts on its own.
  */
 @ApplicationScoped
 public class RateLimiter {
 
-    private static final Duration TIMEOUT = Duration.ofMillis(500);
+    private static final QuotaCounters.Script COUNT = new QuotaCounters.Script("""
+            local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+            if count == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], 2000) end
+            return count
+            """);
 
-    private final RedisAPI redis;
     private final QuotaCounters counters;
     private final Map<String, Window> localWindows = new ConcurrentHashMap<>();
+    private final Coalescer<Integer, Long> hits = new Coalescer<>(this::count);
 
-    public RateLimiter(RedisAPI redis, QuotaCounters counters) {
-        this.redis = redis;
+    public RateLimiter(QuotaCounters counters) {
         this.counters = counters;
     }
 
@@ -35,12 +39,23 @@ public class RateLimiter {
         if (!counters.available()) {
             return Uni.createFrom().item(decide(countLocally(workspaceId, second), perSecond, resetMillis));
         }
-        String key = "dsr:{" + workspaceId + "}:" + second;
-        return redis.incr(key)
-                .call(count -> count.toLong() == 1 ? redis.pexpire(List.of(key, "2000")) : Uni.createFrom().nullItem())
-                .ifNoItem().after(TIMEOUT).fail()
-                .map(count -> decide(count.toLong(), perSecond, resetMillis))
+        return hits.submit("dsr:{" + workspaceId + "}:" + second, 1)
+                .map(count -> decide(count, perSecond, resetMillis))
                 .onFailure().recoverWithItem(() -> decide(countLocally(workspaceId, second), perSecond, resetMillis));
+    }
+
+    /** Counts a batch of hits on one window; the hits get consecutive places ending at the new total. */
+    private Uni<List<Long>> count(String key, List<Integer> batch) {
+        int added = batch.stream().mapToInt(Integer::intValue).sum();
+        return counters.run(COUNT, List.of(key), List.of(added)).map(total -> {
+            long place = total.toLong() - added;
+            List<Long> places = new ArrayList<>(batch.size());
+            for (int hits : batch) {
+                place += hits;
+                places.add(place);
+            }
+            return places;
+        });
     }
 
     private long countLocally(String workspaceId, long second) {
