@@ -64,19 +64,17 @@ public class BatchService {
         sets.forEach(item -> requireOnce(seen, item.key()));
         deletes.forEach(key -> requireOnce(seen, key));
         return plans.planOf(workspaceId).chain(plan -> {
-            List<byte[]> stored = new ArrayList<>(sets.size());
             long bytes = 0;
             for (SetItem item : sets) {
                 if (item.json().length > plan.maxValueBytes) {
                     throw Problems.valueTooLarge(item.json().length, plan.maxValueBytes);
                 }
-                stored.add(item.stored());
                 bytes += item.stored().length;
             }
             Delta asIfAllNew = new Delta(0, sets.size(), bytes);
-            return quota.guardTransaction(workspaceId, plan, asIfAllNew, tx -> write(tx, workspaceId, storeId, sets, stored, deletes))
+            return quota.guardTransaction(workspaceId, plan, asIfAllNew, tx -> write(tx, workspaceId, storeId, sets, deletes))
                     .onFailure(BatchService::refusedForSize)
-                    .recoverWithUni(refusal -> withNetReservation(plan, workspaceId, storeId, sets, stored, deletes, asIfAllNew));
+                    .recoverWithUni(refusal -> withNetReservation(plan, workspaceId, storeId, sets, deletes, asIfAllNew));
         });
     }
 
@@ -129,32 +127,34 @@ public class BatchService {
     }
 
     private Uni<BatchResult> withNetReservation(Plan plan, String workspaceId, String storeId, List<SetItem> sets,
-            List<byte[]> stored, List<String> deletes, Delta asIfAllNew) {
+            List<String> deletes, Delta asIfAllNew) {
         List<String> touched = new ArrayList<>(deletes);
         sets.forEach(item -> touched.add(item.key()));
         return records.physicalMany(storeId, touched).chain(existing -> {
             Delta net = new Delta(0, asIfAllNew.keys() - existing[0], asIfAllNew.bytes() - existing[1]).growth();
-            return quota.guardTransaction(workspaceId, plan, net, tx -> write(tx, workspaceId, storeId, sets, stored, deletes));
+            return quota.guardTransaction(workspaceId, plan, net, tx -> write(tx, workspaceId, storeId, sets, deletes));
         });
     }
 
     private Uni<Written<BatchResult>> write(SqlConnection tx, String workspaceId, String storeId, List<SetItem> sets,
-            List<byte[]> stored, List<String> deletes) {
+            List<String> deletes) {
         Uni<List<Row>> deleted = deletes.isEmpty() ? Uni.createFrom().item(List.of())
                 : records.deleteMany(tx, workspaceId, storeId, deletes);
         return deleted.chain(deleteRows -> {
-            Uni<List<Row>> put = sets.isEmpty() ? Uni.createFrom().item(List.of())
-                    : records.putMany(tx, workspaceId, storeId, sets.stream().map(SetItem::key).toList(), stored,
-                            sets.stream().map(item -> item.json().length).toList(),
-                            sets.stream().map(SetItem::expiresAt).toList());
-            return put.map(putRows -> settle(storeId, putRows, deleteRows));
+            Uni<RecordRepository.PutManyOutcome> put = sets.isEmpty()
+                    ? Uni.createFrom().item(new RecordRepository.PutManyOutcome(true, 0, 0, 0, 0))
+                    : records.putMany(tx, workspaceId, storeId, sets);
+            return put.map(outcome -> settle(storeId, outcome, deleteRows));
         });
     }
 
-    private static Written<BatchResult> settle(String storeId, List<Row> putRows, List<Row> deleteRows) {
-        long keys = 0;
-        long bytes = 0;
-        long raw = 0;
+    private static Written<BatchResult> settle(String storeId, RecordRepository.PutManyOutcome put, List<Row> deleteRows) {
+        if (!put.storeFound()) {
+            throw Problems.notFound("Store " + storeId);
+        }
+        long keys = put.keysAdded();
+        long bytes = put.storedDelta();
+        long raw = put.rawDelta();
         int deleted = 0;
         for (Row row : deleteRows) {
             if (row.getString("outcome").equals("no-store")) {
@@ -167,15 +167,7 @@ public class BatchService {
             }
             deleted += row.getString("outcome").equals("deleted") ? 1 : 0;
         }
-        for (Row row : putRows) {
-            if (row.getString("outcome").equals("no-store")) {
-                throw Problems.notFound("Store " + storeId);
-            }
-            keys += row.getBoolean("old_existed") ? 0 : 1;
-            bytes += row.getInteger("stored") - row.getInteger("old_stored");
-            raw += row.getInteger("raw") - row.getInteger("old_raw");
-        }
-        return new Written<>(new BatchResult(putRows.size(), deleted), new Delta(0, keys, bytes),
+        return new Written<>(new BatchResult(put.set(), deleted), new Delta(0, keys, bytes),
                 new StoreDelta(storeId, keys, bytes, raw));
     }
 

@@ -6,13 +6,18 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Record SQL: one statement per method, each a single round trip that also checks the store belongs
@@ -53,10 +58,22 @@ public class RecordRepository {
              WHERE s.id = r.store_id AND s.workspace_id = $2 AND r.store_id = $1 AND r.key = $3
                AND (r.expires_at IS NULL OR r.expires_at > now())
             RETURNING r.expires_at""";
-    private static final String PUT_MANY = """
-            SELECT p.outcome, p.old_stored, p.old_raw, p.old_existed, u.raw, u.stored
-              FROM unnest($3::text[], $4::bytea[], $5::int[], $6::int[], $7::timestamptz[]) AS u(key, value, raw, stored, expires)
-             CROSS JOIN LATERAL put_record($1, $2, u.key, u.value, u.raw, u.stored, u.expires, NULL, false, false) AS p""";
+    private static final String LOCK_STORE = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2 FOR KEY SHARE";
+    private static final String LOCK_MANY = """
+            SELECT key, raw_bytes, stored_bytes FROM records WHERE store_id = $1 AND key = ANY($2) ORDER BY key FOR UPDATE""";
+    private static final String REWRITE_MANY = """
+            UPDATE records r SET value = u.value, raw_bytes = u.raw, stored_bytes = u.stored, version = nextval('record_version'),
+                   updated_at = now(), expires_at = u.expires,
+                   created_at = CASE WHEN r.expires_at IS NULL OR r.expires_at > now() THEN r.created_at ELSE now() END
+              FROM unnest($2::text[], $3::bytea[], $4::int[], $5::int[], $6::timestamptz[]) AS u(key, value, raw, stored, expires)
+             WHERE r.store_id = $1 AND r.key = u.key""";
+    private static final String INSERT_MANY = """
+            INSERT INTO records (store_id, key, value, raw_bytes, stored_bytes, version, created_at, updated_at, expires_at)
+            SELECT $1, u.key, u.value, u.raw, u.stored, nextval('record_version'), now(), now(), u.expires
+              FROM unnest($2::text[], $3::bytea[], $4::int[], $5::int[], $6::timestamptz[]) AS u(key, value, raw, stored, expires)
+             ORDER BY u.key COLLATE "C"
+            ON CONFLICT DO NOTHING
+            RETURNING key""";
     private static final String DELETE_MANY = """
             SELECT d.outcome, d.old_stored, d.old_raw
               FROM unnest($3::text[]) AS u(key)
@@ -151,14 +168,85 @@ public class RecordRepository {
     }
 
     /** Upserts many records in one statement; the store is checked by each put. */
-    public Uni<List<Row>> putMany(SqlClient transaction, String workspaceId, String storeId, List<String> keys,
-            List<byte[]> storedValues, List<Integer> rawBytes, List<Instant> expiries) {
-        Tuple args = Tuple.of(workspaceId, storeId, keys.toArray(String[]::new),
-                storedValues.stream().map(Buffer::buffer).toArray(Buffer[]::new),
-                rawBytes.toArray(Integer[]::new),
-                storedValues.stream().map(value -> value.length).toArray(Integer[]::new))
-                .addValue(expiries.stream().map(RecordRepository::utc).toArray(OffsetDateTime[]::new));
-        return transaction.preparedQuery(PUT_MANY).execute(args).map(RecordRepository::toList);
+    /**
+     * Sets many records in the caller's transaction, a statement for all rather than one per record:
+     * existing rows are locked and rewritten, the rest inserted, both in key order so that concurrent
+     * batches cannot deadlock. A key another writer inserts meanwhile is locked and rewritten in a further round,
+     * so what each record replaced is always known exactly, for quota.
+     */
+    public Uni<PutManyOutcome> putMany(SqlConnection transaction, String workspaceId, String storeId,
+            List<BatchService.SetItem> items) {
+        return transaction.preparedQuery(LOCK_STORE).execute(Tuple.of(storeId, workspaceId)).chain(store -> store.size() == 0
+                ? Uni.createFrom().item(PutManyOutcome.NO_STORE)
+                : putExistingOrNew(transaction, storeId, items, new PutManyOutcome(true, 0, 0, 0, 0)));
+    }
+
+    private Uni<PutManyOutcome> putExistingOrNew(SqlConnection transaction, String storeId, List<BatchService.SetItem> items,
+            PutManyOutcome sofar) {
+        return transaction.preparedQuery(LOCK_MANY)
+                .execute(Tuple.of(storeId, items.stream().map(BatchService.SetItem::key).toArray(String[]::new)))
+                .chain(locked -> {
+                    Map<String, Row> existing = new HashMap<>();
+                    locked.forEach(row -> existing.put(row.getString("key"), row));
+                    List<BatchService.SetItem> replacing = new ArrayList<>();
+                    List<BatchService.SetItem> fresh = new ArrayList<>();
+                    long storedDelta = 0;
+                    long rawDelta = 0;
+                    for (BatchService.SetItem item : items) {
+                        Row old = existing.get(item.key());
+                        if (old == null) {
+                            fresh.add(item);
+                        } else {
+                            replacing.add(item);
+                            storedDelta += item.stored().length - old.getInteger("stored_bytes");
+                            rawDelta += item.json().length - old.getInteger("raw_bytes");
+                        }
+                    }
+                    PutManyOutcome replaced = sofar.plus(replacing.size(), 0, storedDelta, rawDelta);
+                    return (replacing.isEmpty() ? Uni.createFrom().voidItem()
+                            : transaction.preparedQuery(REWRITE_MANY).execute(itemArrays(storeId, replacing)).replaceWithVoid())
+                            .chain(() -> fresh.isEmpty() ? Uni.createFrom().item(replaced) : insertNew(transaction, storeId, fresh, replaced));
+                });
+    }
+
+    private Uni<PutManyOutcome> insertNew(SqlConnection transaction, String storeId, List<BatchService.SetItem> fresh,
+            PutManyOutcome sofar) {
+        return transaction.preparedQuery(INSERT_MANY).execute(itemArrays(storeId, fresh)).chain(insertedRows -> {
+            Set<String> inserted = new HashSet<>();
+            insertedRows.forEach(row -> inserted.add(row.getString("key")));
+            List<BatchService.SetItem> takenMeanwhile = new ArrayList<>();
+            long stored = 0;
+            long raw = 0;
+            for (BatchService.SetItem item : fresh) {
+                if (inserted.contains(item.key())) {
+                    stored += item.stored().length;
+                    raw += item.json().length;
+                } else {
+                    takenMeanwhile.add(item);
+                }
+            }
+            PutManyOutcome added = sofar.plus(inserted.size(), inserted.size(), stored, raw);
+            return takenMeanwhile.isEmpty() ? Uni.createFrom().item(added)
+                    : putExistingOrNew(transaction, storeId, takenMeanwhile, added);
+        });
+    }
+
+    private static Tuple itemArrays(String storeId, List<BatchService.SetItem> items) {
+        return Tuple.of(storeId, items.stream().map(BatchService.SetItem::key).toArray(String[]::new),
+                        items.stream().map(item -> Buffer.buffer(item.stored())).toArray(Buffer[]::new),
+                        items.stream().map(item -> item.json().length).toArray(Integer[]::new),
+                        items.stream().map(item -> item.stored().length).toArray(Integer[]::new))
+                .addValue(items.stream().map(item -> utc(item.expiresAt())).toArray(OffsetDateTime[]::new));
+    }
+
+    /** What a many-record put did: records set, keys it added, and how stored and raw bytes changed. */
+    public record PutManyOutcome(boolean storeFound, int set, long keysAdded, long storedDelta, long rawDelta) {
+        static final PutManyOutcome NO_STORE = new PutManyOutcome(false, 0, 0, 0, 0);
+
+        PutManyOutcome plus(int moreSet, long moreKeys, long moreStored, long moreRaw) {
+            return new PutManyOutcome(storeFound, set + moreSet, keysAdded + moreKeys, storedDelta + moreStored,
+                    rawDelta + moreRaw);
+        }
     }
 
     public Uni<List<Row>> deleteMany(SqlClient transaction, String workspaceId, String storeId, List<String> keys) {

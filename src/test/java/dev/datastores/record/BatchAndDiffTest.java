@@ -3,6 +3,7 @@ package dev.datastores.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.datastores.support.Parallel;
 import dev.datastores.support.Plans;
 import dev.datastores.support.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
@@ -150,6 +151,25 @@ class BatchAndDiffTest {
 
     private static String key(int i) {
         return String.format("k%05d", i);
+    }
+
+    @Test
+    void parallelBatchesOverTheSameKeysNeitherDeadlockNorCountAKeyTwice() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        IntStream.range(0, 50).forEach(i -> tenant.request().body("\"seed\"").put(tenant.records(store) + "/k" + i)
+                .then().statusCode(201));
+        String itemsInReverseKeyOrder = IntStream.range(0, 100).mapToObj(i -> "k" + (99 - i))
+                .map(key -> "{\"key\":\"" + key + "\",\"value\":\"%s\"}").collect(Collectors.joining(","));
+
+        List<Integer> statuses = Parallel.run(12, writer -> batch(tenant, store,
+                "{\"set\":[" + itemsInReverseKeyOrder.replace("%s", "w" + writer) + "]}").statusCode());
+
+        assertThat(statuses).containsOnly(200);
+        tenant.request().get("/v1/workspaces/{ws}", tenant.workspaceId()).then().body("usage.keys", equalTo(100));
+        List<String> values = IntStream.range(0, 100)
+                .mapToObj(i -> tenant.request().get(tenant.records(store) + "/k" + i).asString()).distinct().toList();
+        assertThat(values).hasSize(1).allMatch(value -> value.matches("\"w\\d+\""));
     }
 
     private static Response batch(Tenant tenant, String store, String body) {
