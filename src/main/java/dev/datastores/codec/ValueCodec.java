@@ -2,8 +2,6 @@ package dev.datastores.codec;
 
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.decoder.Decoder;
-import com.aayushatharva.brotli4j.decoder.DecoderJNI;
-import com.aayushatharva.brotli4j.decoder.DirectDecompress;
 import com.aayushatharva.brotli4j.encoder.Encoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,8 +37,7 @@ public final class ValueCodec {
     }
 
     public static byte[] decode(byte[] stored) {
-        byte[] body = Arrays.copyOfRange(stored, 1, stored.length);
-        return isBrotli(stored) ? decompress(body) : body;
+        return isBrotli(stored) ? decompress(stored) : Arrays.copyOfRange(stored, 1, stored.length);
     }
 
     public static boolean isBrotli(byte[] stored) {
@@ -60,15 +57,12 @@ public final class ValueCodec {
         }
     }
 
-    private static byte[] decompress(byte[] compressed) {
+    /** Decompresses the stored form after its tag byte, without copying it out first. */
+    private static byte[] decompress(byte[] stored) {
         try {
-            DirectDecompress result = Decoder.decompress(compressed);
-            if (result.getResultStatus() != DecoderJNI.Status.DONE) {
-                throw new IllegalStateException("Stored value is not valid Brotli: " + result.getResultStatus());
-            }
-            return result.getDecompressedData();
+            return Decoder.decompress(stored, 1, stored.length - 1);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("Stored value is not valid Brotli", e);
         }
     }
 }

@@ -195,11 +195,12 @@ public class ExportJobRunner {
     /** A chunk as the destination receives it: {@code [{"key": …, "value": …}]}, values exactly as stored. */
     static byte[] chunkBody(List<StoredRecord> page) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(page.size() * 256);
+        List<byte[]> values = ExportService.decodeAll(page);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartArray();
-            for (StoredRecord record : page) {
+            for (int i = 0; i < page.size(); i++) {
                 json.writeStartObject();
-                ExportService.writeKeyAndValue(json, record);
+                ExportService.writeKeyAndValue(json, out, page.get(i).key(), values.get(i));
                 json.writeEndObject();
             }
             json.writeEndArray();
