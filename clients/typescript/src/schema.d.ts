@@ -2779,7 +2779,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            503: components["responses"]["Unavailable"];
+            /** @description PostgreSQL cannot be reached (`unavailable`); a HEAD answer has no body. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     increment: {
