@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.CompositeException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.inject.Singleton;
@@ -145,7 +145,7 @@ public class ProblemMapper {
      * closed under a statement, or the server said it is shutting down. The pool drops such connections and opens new
      * ones when the server is back, so these answer 503 rather than 500.
      */
-    static boolean isDatabaseUnreachable(Throwable failure) {
+    private static boolean isDatabaseUnreachable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof CompositeException composite) {
                 return composite.getCauses().stream().anyMatch(ProblemMapper::isDatabaseUnreachable);
