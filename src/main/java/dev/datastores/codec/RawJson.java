@@ -23,10 +23,16 @@ import java.util.Map;
  */
 public final class RawJson {
 
+    /**
+     * A value sits at most three levels inside its body ({@code {"set": [{"value": …}]}}), and each value is then
+     * held to {@link JsonValues#MAX_DEPTH} on its own: the body may be that much deeper.
+     */
+    private static final int VALUE_NESTING = 3;
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(JsonValues.MAX_DEPTH + 2)
+                    .maxNestingDepth(JsonValues.MAX_DEPTH + VALUE_NESTING)
                     .maxNumberLength(1000)
                     .build())
             .build();

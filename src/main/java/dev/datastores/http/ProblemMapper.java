@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.smallrye.mutiny.CompositeException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.net.SocketException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.hibernate.JDBCException;
 import org.jboss.logging.Logger;
@@ -23,6 +27,13 @@ public class ProblemMapper {
     private static final String TYPE_BASE = "https://datastores.dev/problems/";
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private static final String NUL_IN_TEXT = "22021";
+    /**
+     * SQLSTATEs of a server that is going away or not there yet: class 08 (connection exception), 57P01-57P03
+     * (admin or crash shutdown, cannot connect now) and 53300 (too many connections). Retrying helps; nothing
+     * about the request was wrong.
+     */
+    private static final List<String> UNREACHABLE_STATES = List.of("08", "57P01", "57P02", "57P03", "53300");
+    private static final long UNREACHABLE_LOG_EVERY_MILLIS = 10_000;
     private static final Map<Integer, String> FRAMEWORK_SLUGS = Map.of(
             400, "invalid-request",
             401, "unauthorized",
@@ -34,6 +45,7 @@ public class ProblemMapper {
             415, "unsupported-media-type");
 
     private final ObjectMapper json;
+    private volatile long unreachableLoggedAt;
 
     public ProblemMapper(ObjectMapper json) {
         this.json = json;
@@ -85,6 +97,10 @@ public class ProblemMapper {
             return respond(Problems.invalidRequest("Text in the request (an id, a name) contains a NUL character"),
                     request.path()).build();
         }
+        if (isDatabaseUnreachable(failure)) {
+            logUnreachable(failure);
+            return problem(Problems.unavailable("The database"), request);
+        }
         LOG.errorf(failure, "Unhandled failure on %s %s", request.method(), request.path());
         return respond(new ProblemException(500, "internal", "Internal error", "The server failed; the failure was logged"),
                 request.path()).build();
@@ -122,6 +138,38 @@ public class ProblemMapper {
             }
         }
         return false;
+    }
+
+    /**
+     * PostgreSQL down, restarting or refusing connections: the pool could not connect, a connection was reset or
+     * closed under a statement, or the server said it is shutting down. The pool drops such connections and opens new
+     * ones when the server is back, so these answer 503 rather than 500.
+     */
+    private static boolean isDatabaseUnreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CompositeException composite) {
+                return composite.getCauses().stream().anyMatch(ProblemMapper::isDatabaseUnreachable);
+            }
+            if (cause instanceof SocketException || cause instanceof ClosedConnectionException
+                    || cause instanceof PgException pg && isUnreachableState(pg.getSqlState())
+                    || cause instanceof JDBCException hibernate && isUnreachableState(hibernate.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isUnreachableState(String sqlState) {
+        return sqlState != null && UNREACHABLE_STATES.stream().anyMatch(sqlState::startsWith);
+    }
+
+    /** One line now and then: during an outage every request fails alike, and readiness already reports it. */
+    private void logUnreachable(Throwable failure) {
+        long now = System.currentTimeMillis();
+        if (now - unreachableLoggedAt >= UNREACHABLE_LOG_EVERY_MILLIS) {
+            unreachableLoggedAt = now;
+            LOG.warnf("PostgreSQL unreachable, answering 503 unavailable: %s", failure.toString());
+        }
     }
 
     /** Jackson reports data after the first value (FAIL_ON_TRAILING_TOKENS) as a mismatch, but it is not one JSON value. */

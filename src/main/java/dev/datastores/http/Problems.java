@@ -98,6 +98,19 @@ public final class Problems {
         };
     }
 
+    /** Seconds a client should wait before retrying after {@link #unavailable}: about how long a PostgreSQL restart takes. */
+    public static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+    public static ProblemException unavailable(String dependency) {
+        return new ProblemException(503, "unavailable", "Service unavailable",
+                dependency + " cannot be reached; retry after " + UNAVAILABLE_RETRY_AFTER_SECONDS + " s") {
+            @Override
+            public Map<String, String> headers() {
+                return Map.of("Retry-After", Integer.toString(UNAVAILABLE_RETRY_AFTER_SECONDS));
+            }
+        };
+    }
+
     public static ProblemException notANumber(String key) {
         return new ProblemException(409, "not-a-number", "Not a number", "The record '" + key + "' does not hold a number");
     }

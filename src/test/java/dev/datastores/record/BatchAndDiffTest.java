@@ -9,6 +9,7 @@ import dev.datastores.support.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,24 @@ class BatchAndDiffTest {
         assertThat(tenant.request().get(tenant.records(store) + "/a").asString()).isEqualTo("{\"z\":1,\"y\":1.50}");
         tenant.request().get(tenant.records(store) + "/b/c").then().statusCode(200).header("Expires-At", org.hamcrest.Matchers.notNullValue());
         tenant.request().get(tenant.records(store) + "/old").then().statusCode(404);
+    }
+
+    @Test
+    void aValueNestedSixtyFourDeepIsStoredHoweverItIsSent() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        String deepest = "[".repeat(64) + "]".repeat(64);
+
+        tenant.request().body(deepest).put(tenant.records(store) + "/put").then().statusCode(201);
+        batch(tenant, store, "{\"set\":[{\"key\":\"batch\",\"value\":" + deepest + "}]}").then().statusCode(200);
+        tenant.request().body("{\"key\":\"created\",\"value\":" + deepest + "}").post(tenant.stores() + "/" + store + "/get-or-create")
+                .then().statusCode(201);
+        tenant.request().contentType("application/x-ndjson").body(("{\"key\":\"imported\",\"value\":" + deepest + "}\n").getBytes(StandardCharsets.UTF_8))
+                .post(tenant.stores() + "/" + store + "/import").then().statusCode(200);
+
+        for (String key : List.of("put", "batch", "created", "imported")) {
+            assertThat(tenant.request().get(tenant.records(store) + "/" + key).asString()).as(key).isEqualTo(deepest);
+        }
     }
 
     @Test

@@ -57,6 +57,14 @@ class BadInputTest {
         cases.add(bad("invalid UTF-8 in a string").put("{R}/k").body(new byte[] {'"', (byte) 0xC3, '(', '"'}).is(400, "invalid-json"));
         cases.add(bad("a lone continuation byte").put("{R}/k").body(new byte[] {'[', (byte) 0x80, ']'}).is(400, "invalid-json"));
         cases.add(bad("nesting 65 deep").put("{R}/k").body(deep).is(400, "invalid-json"));
+        cases.add(bad("nesting 65 deep in an object").put("{R}/k").body("{\"a\":".repeat(65) + "1" + "}".repeat(65))
+                .is(400, "invalid-json"));
+        cases.add(bad("nesting 65 deep in a batch value").post("{D}/batch").body("{\"set\":[{\"key\":\"new\",\"value\":" + deep + "}]}")
+                .is(400, "invalid-json"));
+        cases.add(bad("nesting 65 deep in an appended value").post("{D}/append").body("{\"key\":\"l\",\"value\":" + deep + "}")
+                .is(400, "invalid-json"));
+        cases.add(bad("nesting 65 deep in an import").post("{D}/import").type("application/x-ndjson")
+                .body("{\"key\":\"new\",\"value\":" + deep + "}\n").is(400, "invalid-line"));
         cases.add(bad("duplicate members").put("{R}/k").body("{\"a\":1,\"a\":2}").is(400, "invalid-json"));
         cases.add(bad("single quotes").put("{R}/k").body("{'a':1}").is(400, "invalid-json"));
         cases.add(bad("NaN").put("{R}/k").body("NaN").is(400, "invalid-json"));
@@ -79,6 +87,19 @@ class BadInputTest {
         cases.add(bad("a key of NUL in a body").post("{D}/increment").body("{\"key\":\"a\\u0000b\"}").is(400, "invalid-key"));
         cases.add(bad("an empty key in a body").post("{D}/get-or-create").body("{\"key\":\"\",\"value\":1}").is(400, "invalid-key"));
         cases.add(bad("a key that is a number").post("{D}/increment").body("{\"key\":5}").is(400, "invalid-key"));
+        String longKey = "a".repeat(513);
+        cases.add(bad("a key of 171 three-byte characters: 513 bytes").put("{R}/" + "%E2%82%AC".repeat(171)).body("1")
+                .is(400, "invalid-key"));
+        cases.add(bad("a key of 513 bytes in an increment").post("{D}/increment").body("{\"key\":\"" + longKey + "\"}")
+                .is(400, "invalid-key"));
+        cases.add(bad("a key of 513 bytes in a batch").post("{D}/batch").body("{\"set\":[{\"key\":\"" + longKey + "\",\"value\":1}]}")
+                .is(400, "invalid-key"));
+        cases.add(bad("a key of 513 bytes in a batch delete").post("{D}/batch").body("{\"delete\":[\"" + longKey + "\"]}")
+                .is(400, "invalid-key"));
+        cases.add(bad("a key of 513 bytes in a batch-get").post("{D}/batch-get").body("{\"keys\":[\"" + longKey + "\"]}")
+                .is(400, "invalid-key"));
+        cases.add(bad("a key of 513 bytes in an import").post("{D}/import").type("application/x-ndjson")
+                .body("{\"key\":\"" + longKey + "\",\"value\":1}\n").is(400, "invalid-line"));
 
         // TTLs.
         cases.add(bad("ttl 0").put("{R}/new?ttl=0").body("1").is(400, "invalid-ttl"));
