@@ -27,16 +27,26 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the packaged service on {@code port} against the test database and the given Redis. */
     public static ServiceProcess service(int port, String redisUrl) throws IOException {
+        return service(port, Map.of("QUARKUS_REDIS_HOSTS", redisUrl));
+    }
+
+    /**
+     * Starts the packaged service on {@code port} against the test database, with {@code redis} settings as
+     * environment variables. The database is {@code test} unless the system property
+     * {@code datastores.it.database} names another (the pom passes {@code -Dit.database=...} on).
+     */
+    public static ServiceProcess service(int port, Map<String, String> redis) throws IOException {
         String jar = System.getProperty("datastores.jar", "target/quarkus-app/quarkus-run.jar");
+        String database = System.getProperty("datastores.it.database", "test");
         Path log = Files.createTempFile("datastores-" + port, ".log");
         ProcessBuilder builder = new ProcessBuilder(List.of("java", "-Xmx256m", "-jar", jar))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of(
                 "QUARKUS_HTTP_PORT", Integer.toString(port),
-                "QUARKUS_REDIS_HOSTS", redisUrl,
-                "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/test",
-                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test",
+                "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + database,
+                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + database,
                 "DATASTORES_ADMIN_TOKEN", ADMIN_TOKEN));
+        builder.environment().putAll(redis);
         ServiceProcess service = new ServiceProcess(builder.start(), "service:" + port, log);
         service.awaitHttp("http://127.0.0.1:" + port + "/q/health/live", Duration.ofSeconds(60));
         return service;
