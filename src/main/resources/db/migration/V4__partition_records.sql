@@ -1,7 +1,12 @@
 -- Records hash-partitioned by store_id: every statement names its store, so each touches one partition,
--- and each partition stays small enough to vacuum, reindex and cache on its own. 32 partitions put a
--- billion records at ~31 million rows (~16 GB with indexes) per partition (docs/scaling.md); the count
--- is fixed because changing a hash modulus means rewriting the table.
+-- and each partition stays small enough to vacuum, reindex and cache on its own. 8 partitions, because
+-- a prepared statement's generic plan locks every partition, and PostgreSQL (before 18) keeps at most 16
+-- relations per transaction on its cheap fast path: a put_record locks 13 (stores and its key, records
+-- and its 8 partitions, the written partition's key, the version sequence; seen in pg_locks). With 16 or
+-- 32 partitions the locks spill into the shared lock table and put_record ran at 0.77x and 0.61x of the
+-- unpartitioned table, with 8 at 0.91x (docs/scaling.md). A billion records make ~125 million rows per
+-- partition; beyond one machine the records are distributed with Citus by the same key. The count is
+-- fixed: changing a hash modulus means rewriting the table.
 --
 -- The rows move in one transaction: the old table is renamed, copied into the partitioned one and
 -- dropped. The primary key, the foreign key and the expiry index are built after the copy, in one pass
@@ -23,8 +28,8 @@ CREATE TABLE records (
 
 DO $$
 BEGIN
-    FOR remainder IN 0..31 LOOP
-        EXECUTE format('CREATE TABLE %I PARTITION OF records FOR VALUES WITH (MODULUS 32, REMAINDER %s)',
+    FOR remainder IN 0..7 LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF records FOR VALUES WITH (MODULUS 8, REMAINDER %s)',
                        'records_p' || lpad(remainder::text, 2, '0'), remainder);
     END LOOP;
 END $$;
