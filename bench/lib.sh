@@ -11,9 +11,9 @@ build_service() {
   (cd "$root" && bin/ensure-services && [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -ntp -q package -DskipTests)
 }
 
-start_service() { # port, then KEY=VALUE environment settings
+start_service() { # port, then KEY=VALUE environment settings; SERVICE_JAR runs another build than this one
   local port=$1; shift
-  env QUARKUS_HTTP_PORT="$port" "$@" java ${BENCH_JAVA_OPTS:--Xmx512m} -jar "$root/target/quarkus-app/quarkus-run.jar" \
+  env QUARKUS_HTTP_PORT="$port" "$@" java ${BENCH_JAVA_OPTS:--Xmx512m} -jar "${SERVICE_JAR:-$root/target/quarkus-app/quarkus-run.jar}" \
     >"/tmp/datastores-bench-$port.log" 2>&1 &
   service_pids+=($!)
   for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done

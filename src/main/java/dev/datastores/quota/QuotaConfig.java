@@ -14,7 +14,17 @@ public interface QuotaConfig {
     @WithDefault("true")
     boolean enforced();
 
-    /** How often every workspace's counters are compared with PostgreSQL and, when quiet, rebuilt from it. */
+    /**
+     * How often the next {@link #reconcileBatch()} workspaces' counters are compared with PostgreSQL and, when
+     * quiet, rebuilt from it; also how long an in-flight mark must stay unmoved to be taken as a dead writer's.
+     */
     @WithDefault("30s")
     java.time.Duration reconcileEvery();
+
+    /**
+     * How many workspaces one reconciliation tick compares, all replicas together: the sweep over every
+     * workspace takes (workspaces / batch) ticks, and a tick costs a count of those workspaces' records.
+     */
+    @WithDefault("100")
+    int reconcileBatch();
 }

@@ -105,6 +105,14 @@ public class QuotaCounters {
             return 1
             """);
 
+    /** Moves the shared reconciliation cursor from ARGV[1] to ARGV[2], unless another replica moved it first. */
+    private static final Script CLAIM_SWEEP = new Script("""
+            if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+            redis.call('SET', KEYS[1], ARGV[2])
+            return 1
+            """);
+    private static final String SWEEP_CURSOR = "dsq:reconcile-cursor";
+
     private final RedisAPI redis;
     private final Coalescer<Request, Reservation> reservations = new Coalescer<>(this::reserveAll);
     private volatile long unavailableUntil;
@@ -220,6 +228,16 @@ public class QuotaCounters {
             }
             return stats;
         });
+    }
+
+    /** The last workspace id the reconciliation sweep of all replicas has claimed; "" to start from the first. */
+    public Uni<String> sweepCursor() {
+        return call(redis.get(SWEEP_CURSOR)).map(reply -> reply == null ? "" : reply.toString());
+    }
+
+    /** Claims the workspaces after {@code from} up to {@code to} for this replica; false when another claimed them. */
+    public Uni<Boolean> claimSweep(String from, String to) {
+        return run(CLAIM_SWEEP, List.of(SWEEP_CURSOR), List.of(from, to)).map(reply -> reply.toInteger() == 1);
     }
 
     /** False for a moment after Redis failed, so requests fall back at once instead of each waiting for it. */

@@ -1,48 +1,48 @@
 package dev.datastores.quota;
 
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the Redis counters equal to PostgreSQL: at start, every {@code datastores.quota.reconcile-every},
- * and within a second for workspaces written while Redis was away. A workspace is rebuilt only in a quiet
- * moment (nothing in flight, no write since its state was read), so no write is counted twice or lost;
- * a workspace whose in-flight mark has not moved for a whole period belongs to writers that died, and
- * is rebuilt regardless.
+ * Keeps the Redis counters equal to PostgreSQL without reading all of PostgreSQL at once. Every
+ * {@code datastores.quota.reconcile-every} one replica claims the next {@code reconcile-batch} workspaces
+ * after a cursor the replicas share in Redis and compares them, so the sweep over every workspace costs
+ * the same however many replicas run. Workspaces written while Redis was away are rebuilt within a
+ * second. A workspace is rebuilt only in a quiet moment (nothing in flight, no write since its state was
+ * read), so no write is counted twice or lost; one seen with writes in flight is looked at again every
+ * tick, and rebuilt regardless once its in-flight mark has not moved for a whole tick: its writers died.
  */
 @ApplicationScoped
 public class QuotaReconciler {
 
     private static final Logger LOG = Logger.getLogger(QuotaReconciler.class);
-    private static final int PAGE = 500;
 
     private final QuotaCounters counters;
     private final QuotaService quota;
     private final UsageRepository usage;
-    private final Map<String, Long> stuckAtSeq = new ConcurrentHashMap<>();
+    private final int batch;
+    private final long stuckAfterMillis;
+    private final Map<String, Sighting> inflightSeen = new ConcurrentHashMap<>();
 
-    public QuotaReconciler(QuotaCounters counters, QuotaService quota, UsageRepository usage) {
+    public QuotaReconciler(QuotaCounters counters, QuotaService quota, UsageRepository usage, QuotaConfig config) {
         this.counters = counters;
         this.quota = quota;
         this.usage = usage;
-    }
-
-    void onStart(@Observes StartupEvent start) {
-        reconcileAll().subscribe().with(count -> LOG.debugf("Reconciled quota counters of %d workspaces", count),
-                failure -> LOG.warnf("Quota reconciliation at start failed: %s", failure.toString()));
+        this.batch = config.reconcileBatch();
+        this.stuckAfterMillis = config.reconcileEvery().toMillis();
     }
 
     @Scheduled(every = "${datastores.quota.reconcile-every:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> periodically() {
-        return reconcileAll().onFailure().invoke(failure -> LOG.warnf("Quota reconciliation failed: %s", failure.toString()))
+        return recheckInflight().chain(this::sweepNextBatch)
+                .onFailure().invoke(failure -> LOG.warnf("Quota reconciliation failed: %s", failure.toString()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
@@ -52,38 +52,31 @@ public class QuotaReconciler {
             return Uni.createFrom().voidItem();
         }
         return counters.probe().chain(up -> !up ? Uni.createFrom().voidItem()
-                : Multi.createFrom().iterable(List.copyOf(quota.staleWorkspaces()))
-                        .onItem().transformToUniAndConcatenate(ws -> reconcile(ws, false)
-                                .invoke(done -> {
-                                    if (done) {
-                                        quota.staleWorkspaces().remove(ws);
-                                    }
-                                })
-                                .onFailure().recoverWithItem(false))
-                        .collect().last().replaceWithVoid());
+                : reconcileEach(List.copyOf(quota.staleWorkspaces()), false, ws -> quota.staleWorkspaces().remove(ws))
+                        .replaceWithVoid());
     }
 
-    /** Reconciles every workspace; returns how many were looked at. */
-    public Uni<Integer> reconcileAll() {
-        return Multi.createBy().repeating()
-                .uni(() -> new String[] {""}, after -> usage.workspaceIds(after[0], PAGE).invoke(ids -> {
-                    if (!ids.isEmpty()) {
-                        after[0] = ids.get(ids.size() - 1);
-                    }
-                }))
-                .whilst(ids -> ids.size() == PAGE)
-                .onItem().transformToMultiAndConcatenate(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUniAndConcatenate(ws -> reconcile(ws, true).onFailure().recoverWithItem(false))
-                .collect().with(java.util.stream.Collectors.counting()).map(Long::intValue);
+    /**
+     * Reconciles the workspaces after the shared cursor, wrapping round after the last; returns how many this
+     * replica looked at (none when another replica claimed the same batch first).
+     */
+    public Uni<Integer> sweepNextBatch() {
+        return counters.sweepCursor().chain(after -> usage.workspaceIds(after, batch).chain(ids -> {
+            String next = ids.size() < batch ? "" : ids.get(ids.size() - 1);
+            return counters.claimSweep(after, next).chain(claimed -> claimed
+                    ? reconcileEach(ids, true, ws -> { }).replaceWith(ids.size())
+                    : Uni.createFrom().item(0));
+        }));
     }
 
     /**
      * Sets one workspace's counters to PostgreSQL's figures when that is safe; true when they now match.
-     * With {@code detectStuck}, an in-flight mark unchanged since the previous pass is taken as dead.
+     * With {@code detectStuck}, an in-flight mark that has not moved for a whole tick is taken as dead.
      */
     public Uni<Boolean> reconcile(String workspaceId, boolean detectStuck) {
         return counters.state(workspaceId).chain(state -> {
             if (state == null) {
+                inflightSeen.remove(workspaceId);
                 return quota.initialise(workspaceId).replaceWith(true);
             }
             long seq = state[0];
@@ -92,22 +85,45 @@ public class QuotaReconciler {
                 if (!detectStuck) {
                     return Uni.createFrom().item(false);
                 }
-                Long previous = stuckAtSeq.put(workspaceId, seq);
-                return previous != null && previous == seq ? rebuild(workspaceId, "force", seq) : Uni.createFrom().item(false);
+                Sighting first = inflightSeen.merge(workspaceId, new Sighting(seq, System.currentTimeMillis()),
+                        (earlier, now) -> earlier.seq() == seq ? earlier : now);
+                return System.currentTimeMillis() - first.atMillis() >= stuckAfterMillis
+                        ? rebuild(workspaceId, "force", seq) : Uni.createFrom().item(false);
             }
-            stuckAtSeq.remove(workspaceId);
+            inflightSeen.remove(workspaceId);
             return rebuild(workspaceId, "if-quiet", seq);
         });
     }
 
+    /** Workspaces last seen with writes in flight, looked at again so dead writers are found within two ticks. */
+    private Uni<Void> recheckInflight() {
+        return reconcileEach(List.copyOf(inflightSeen.keySet()), true, ws -> { }).replaceWithVoid();
+    }
+
+    private Uni<Void> reconcileEach(List<String> workspaceIds, boolean detectStuck, Consumer<String> onMatch) {
+        return Multi.createFrom().iterable(workspaceIds)
+                .onItem().transformToUniAndConcatenate(ws -> reconcile(ws, detectStuck)
+                        .invoke(matches -> {
+                            if (matches) {
+                                onMatch.accept(ws);
+                            }
+                        })
+                        .onFailure().recoverWithItem(false))
+                .collect().last().replaceWithVoid();
+    }
+
     private Uni<Boolean> rebuild(String workspaceId, String mode, long seq) {
-        return Uni.combine().all().unis(usage.ofWorkspace(workspaceId), usage.ofStores(workspaceId)).asTuple()
-                .chain(truth -> counters.rebuild(workspaceId, mode, Long.toString(seq), truth.getItem1(), truth.getItem2()))
+        return usage.ofStores(workspaceId)
+                .chain(stores -> counters.rebuild(workspaceId, mode, Long.toString(seq), Usage.of(stores), stores))
                 .invoke(applied -> {
                     if (applied && mode.equals("force")) {
-                        stuckAtSeq.remove(workspaceId);
+                        inflightSeen.remove(workspaceId);
                         LOG.infof("Quota counters of %s rebuilt over in-flight marks of writers that did not finish", workspaceId);
                     }
                 });
+    }
+
+    /** When this replica first saw a workspace's in-flight mark at this write sequence number. */
+    private record Sighting(long seq, long atMillis) {
     }
 }

@@ -189,9 +189,8 @@ public class QuotaService {
      */
     Uni<Void> initialise(String workspaceId) {
         return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
-                        .chain(() -> Uni.combine().all().unis(usage.ofWorkspace(transaction, workspaceId),
-                                usage.ofStores(transaction, workspaceId)).asTuple())
-                        .chain(truth -> counters.rebuild(workspaceId, "init", null, truth.getItem1(), truth.getItem2())))
+                        .chain(() -> usage.ofStores(transaction, workspaceId))
+                        .chain(stores -> counters.rebuild(workspaceId, "init", null, Usage.of(stores), stores)))
                 .invoke(created -> {
                     if (created) {
                         // writes that reserved in a Redis that has since lost its data settle into the new

@@ -16,17 +16,21 @@ import java.util.List;
 @ApplicationScoped
 public class UsageRepository {
 
+    // Counted store by store (a lateral subquery per store), so each count walks that store's primary key in
+    // its own partition; a join over the workspace lets PostgreSQL hash-join against every partition instead.
     private static final String WORKSPACE_USAGE = """
-            SELECT (SELECT count(*) FROM stores WHERE workspace_id = $1) AS stores,
-                   count(r.key) AS keys, coalesce(sum(r.stored_bytes), 0) AS storage_bytes
-              FROM stores s JOIN records r ON r.store_id = s.id
+            SELECT count(*) AS stores, coalesce(sum(u.keys), 0) AS keys, coalesce(sum(u.storage_bytes), 0) AS storage_bytes
+              FROM stores s
+             CROSS JOIN LATERAL (SELECT count(*) AS keys, coalesce(sum(r.stored_bytes), 0) AS storage_bytes
+                                   FROM records r WHERE r.store_id = s.id) u
              WHERE s.workspace_id = $1""";
     private static final String STORE_USAGE = """
-            SELECT s.id, count(r.key) AS records, coalesce(sum(r.stored_bytes), 0) AS storage_bytes,
-                   coalesce(sum(r.raw_bytes), 0) AS raw_bytes
-              FROM stores s LEFT JOIN records r ON r.store_id = s.id
-             WHERE s.workspace_id = $1
-             GROUP BY s.id""";
+            SELECT s.id, u.records, u.storage_bytes, u.raw_bytes
+              FROM stores s
+             CROSS JOIN LATERAL (SELECT count(*) AS records, coalesce(sum(r.stored_bytes), 0) AS storage_bytes,
+                                        coalesce(sum(r.raw_bytes), 0) AS raw_bytes
+                                   FROM records r WHERE r.store_id = s.id) u
+             WHERE s.workspace_id = $1""";
     private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext($1))";
     private static final String WORKSPACE_IDS = "SELECT id FROM workspaces WHERE id > $1 ORDER BY id LIMIT $2";
 

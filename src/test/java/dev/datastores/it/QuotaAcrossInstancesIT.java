@@ -1,17 +1,12 @@
 package dev.datastores.it;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datastores.support.Parallel;
-import io.restassured.http.ContentType;
-import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class QuotaAcrossInstancesIT {
 
     private static final int REDIS_PORT = 16390;
-    private static final String[] BASES = {"http://127.0.0.1:18091", "http://127.0.0.1:18092"};
+    private static final List<String> BASES = List.of("http://127.0.0.1:18091", "http://127.0.0.1:18092");
 
     private static ServiceProcess redis;
     private static ServiceProcess first;
@@ -47,7 +42,7 @@ class QuotaAcrossInstancesIT {
 
     @Test
     void fiftyPutsSpreadOverTwoInstancesAdmitExactlyOneForOneFreeSlot() {
-        Workspace ws = workspace(10);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10, 100_000_000);
         for (int i = 0; i < 9; i++) {
             ws.put(0, "existing-" + i).then().statusCode(201);
         }
@@ -62,11 +57,11 @@ class QuotaAcrossInstancesIT {
     void redisStoppedDuringAWriteLoadGivesNoServerErrorNoOvershootAndRightCountersAfter() throws Exception {
         int maxKeys = 400;
         int prefilled = 340;
-        Workspace ws = workspace(maxKeys);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, maxKeys, 100_000_000);
         // Most of the room is taken up front, so the load reaches the limit however slow the machine is.
         String batch = java.util.stream.IntStream.range(0, prefilled).mapToObj(i -> "{\"key\":\"pre-" + i + "\",\"value\":0}")
                 .collect(java.util.stream.Collectors.joining(",", "{\"set\":[", "]}"));
-        ws.request(0).body(batch).post("/v1/workspaces/{ws}/stores/{ds}/batch", ws.id, ws.store).then().statusCode(200);
+        ws.request(0).body(batch).post("/v1/workspaces/{ws}/stores/{ds}/batch", ws.id(), ws.store()).then().statusCode(200);
         List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
         Map<String, Boolean> acknowledged = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -105,58 +100,12 @@ class QuotaAcrossInstancesIT {
         awaitUsageKeys(ws, stored.size());
     }
 
-    private static void awaitUsageKeys(Workspace ws, int expected) {
+    private static void awaitUsageKeys(ItWorkspace ws, int expected) {
         int reported = -1;
         for (int i = 0; i < 50 && reported != expected; i++) {
             ServiceProcess.sleep(200);
-            reported = ws.request(i % 2).get("/v1/workspaces/{ws}", ws.id).then().statusCode(200)
-                    .extract().path("usage.keys");
+            reported = ws.usage(i % 2).get("keys");
         }
         assertThat(reported).as("counters match the database after Redis returned").isEqualTo(expected);
-    }
-
-    private static Workspace workspace(int maxKeys) {
-        String plan = "it-" + UUID.randomUUID().toString().substring(0, 8);
-        operator().body(Map.of("maxStores", 5, "maxKeys", maxKeys, "maxStorageBytes", 100_000_000,
-                "maxValueBytes", 65536, "requestsPerSecond", 100_000)).put("/v1/admin/plans/{plan}", plan).then().statusCode(201);
-        String id = operator().body(Map.of("name", "it", "plan", plan)).post("/v1/admin/workspaces").then().statusCode(201)
-                .extract().path("id");
-        String token = operator().body(Map.of("name", "it", "scopes", List.of("read", "write", "manage")))
-                .post("/v1/admin/workspaces/{ws}/api-keys", id).then().statusCode(201).extract().path("token");
-        Workspace ws = new Workspace(id, token, null);
-        String store = ws.request(0).body(Map.of("name", "s")).post("/v1/workspaces/{ws}/stores", id).then().statusCode(201)
-                .extract().path("id");
-        return new Workspace(id, token, store);
-    }
-
-    private static RequestSpecification operator() {
-        return given().baseUri(BASES[0]).auth().oauth2(ServiceProcess.ADMIN_TOKEN).contentType(ContentType.JSON);
-    }
-
-    private record Workspace(String id, String token, String store) {
-
-        RequestSpecification request(int instance) {
-            return given().baseUri(BASES[instance]).auth().oauth2(token).contentType(ContentType.JSON);
-        }
-
-        Response put(int instance, String key) {
-            return request(instance).body("{\"key\":\"" + key + "\"}")
-                    .put("/v1/workspaces/{ws}/stores/{ds}/records/{key}", id, store, key);
-        }
-
-        List<String> keys() {
-            List<String> keys = new ArrayList<>();
-            String cursor = null;
-            do {
-                RequestSpecification request = request(0).queryParam("values", "false").queryParam("limit", 1024);
-                if (cursor != null) {
-                    request.queryParam("cursor", cursor);
-                }
-                Response page = request.get("/v1/workspaces/{ws}/stores/{ds}/records", id, store);
-                keys.addAll(page.jsonPath().getList("records.key"));
-                cursor = page.path("nextCursor");
-            } while (cursor != null);
-            return keys;
-        }
     }
 }

@@ -10,8 +10,10 @@ import dev.datastores.support.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.mutiny.redis.client.RedisAPI;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -25,6 +27,11 @@ class QuotaTest {
 
     @Inject
     QuotaReconciler reconciler;
+
+    @Inject
+    Pool pool;
+
+    private static final int BATCH = 100;
 
     @Test
     void fiftyParallelPutsForOneFreeKeySlotAdmitExactlyOne() {
@@ -149,6 +156,24 @@ class QuotaTest {
     }
 
     @Test
+    void theSweepComesRoundToEveryWorkspaceABoundedBatchAtATime() {
+        Tenant tenant = Tenant.create(Plans.create(5, 3, 10_000_000, 65536, 100_000));
+        String store = tenant.newStore("s");
+        put(tenant, store, "a", "1").then().statusCode(201);
+        redis.hset(List.of("dsq:{" + tenant.workspaceId() + "}", "keys", "3")).await().atMost(Duration.ofSeconds(5));
+        long workspaces = pool.query("SELECT count(*) FROM workspaces").execute().await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+
+        List<Integer> batches = new ArrayList<>();
+        for (long tick = 0; tick <= workspaces / BATCH + 2 && keysCounted(tenant) != 1; tick++) {
+            batches.add(reconciler.sweepNextBatch().await().atMost(Duration.ofSeconds(30)));
+        }
+
+        assertThat(keysCounted(tenant)).isEqualTo(1);
+        assertThat(batches).isNotEmpty().allMatch(looked -> looked <= BATCH);
+    }
+
+        @Test
     void countersLostFromRedisAreRebuiltFromPostgres() {
         Tenant tenant = Tenant.create(Plans.create(5, 2, 10_000_000, 65536, 100_000));
         String store = tenant.newStore("s");
@@ -195,6 +220,10 @@ class QuotaTest {
         assertThat(limited.<String>path("type")).isEqualTo("https://datastores.dev/problems/rate-limited");
         Response allowed = responses.stream().filter(r -> r.statusCode() == 200).findFirst().orElseThrow();
         assertThat(allowed.header("RateLimit-Limit")).isEqualTo("5");
+    }
+
+    private long keysCounted(Tenant tenant) {
+        return redis.hget("dsq:{" + tenant.workspaceId() + "}", "keys").await().atMost(Duration.ofSeconds(5)).toLong();
     }
 
     private static Response put(Tenant tenant, String store, String key, String json) {
