@@ -59,14 +59,8 @@ public class RecordRepository {
                AND (r.expires_at IS NULL OR r.expires_at > now())
             RETURNING r.expires_at""";
     private static final String LOCK_STORE = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2 FOR KEY SHARE";
-    private static final String LOCK_MANY = """
-            SELECT key, raw_bytes, stored_bytes FROM records WHERE store_id = $1 AND key = ANY($2) ORDER BY key FOR UPDATE""";
-    private static final String REWRITE_MANY = """
-            UPDATE records r SET value = u.value, raw_bytes = u.raw, stored_bytes = u.stored, version = nextval('record_version'),
-                   updated_at = now(), expires_at = u.expires,
-                   created_at = CASE WHEN r.expires_at IS NULL OR r.expires_at > now() THEN r.created_at ELSE now() END
-              FROM unnest($2::text[], $3::bytea[], $4::int[], $5::int[], $6::timestamptz[]) AS u(key, value, raw, stored, expires)
-             WHERE r.store_id = $1 AND r.key = u.key""";
+    private static final String LOCK_MANY = "SELECT * FROM lock_records($1, $2)";
+    private static final String REWRITE_MANY = "SELECT rewrite_records($1, $2, $3, $4, $5, $6)";
     private static final String INSERT_MANY = """
             INSERT INTO records (store_id, key, value, raw_bytes, stored_bytes, version, created_at, updated_at, expires_at)
             SELECT $1, u.key, u.value, u.raw, u.stored, nextval('record_version'), now(), now(), u.expires
