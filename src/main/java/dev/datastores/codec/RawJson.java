@@ -28,6 +28,8 @@ public final class RawJson {
      * held to {@link JsonValues#MAX_DEPTH} on its own: the body may be that much deeper.
      */
     private static final int VALUE_NESTING = 3;
+    /** The member holding a record's value, whose bytes are stored as sent. */
+    private static final String VALUE = "value";
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -82,7 +84,7 @@ public final class RawJson {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 parser.nextToken();
-                members.put(name, read(parser, body));
+                members.put(name, name.equals(VALUE) ? opaque(parser, body) : read(parser, body));
             }
             return new RawJson(body, start, end(parser), token, null, members, null);
         }
@@ -94,6 +96,19 @@ public final class RawJson {
             return new RawJson(body, start, end(parser), token, null, null, elements);
         }
         String text = parser.getText();
+        return new RawJson(body, start, end(parser), token, text, null, null);
+    }
+
+    /**
+     * A record's value, read through (so it is still checked as JSON) but not built into nodes: only its bytes
+     * are ever used, and for a value of a few KiB the nodes would cost more than the rest of the body.
+     */
+    private static RawJson opaque(JsonParser parser, byte[] body) throws IOException {
+        JsonToken token = parser.currentToken();
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        // reading a scalar's text finishes its token, which its end offset needs
+        String text = token.isScalarValue() ? parser.getText() : null;
+        parser.skipChildren();
         return new RawJson(body, start, end(parser), token, text, null, null);
     }
 

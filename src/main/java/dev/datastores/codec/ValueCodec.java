@@ -20,7 +20,7 @@ public final class ValueCodec {
 
     static {
         Brotli4jLoader.ensureAvailability();
-        PARAMETERS = new Encoder.Parameters().setQuality(4).setWindow(16).setMode(Encoder.Mode.TEXT);
+        PARAMETERS = new Encoder.Parameters().setQuality(3).setWindow(16).setMode(Encoder.Mode.TEXT);
     }
 
     private ValueCodec() {
