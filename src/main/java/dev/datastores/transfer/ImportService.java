@@ -35,9 +35,9 @@ import java.util.function.Supplier;
 /**
  * Reads NDJSON {@code {"key","value","ttl"?}} lines from a request stream and commits them in chunks,
  * each an all-or-nothing batch checked against the quota. It runs on a worker thread reading the body as
- * it arrives, so memory holds two chunks whatever the body's size. It is a pipeline: while one chunk
- * commits, the next is read, parsed and compressed (in parallel, the costly part), and chunks commit in
- * order, one at a time, so a refusal still says exactly how many records came before it.
+ * it arrives, so memory holds three chunks whatever the body's size. It is a pipeline: while one chunk
+ * commits, the next is parsed and compressed (in parallel, the costly part) and the one after it read;
+ * chunks commit in order, one at a time, so a refusal still says exactly how many records came before it.
  */
 @ApplicationScoped
 public class ImportService {
@@ -65,52 +65,66 @@ public class ImportService {
         LineReader lines = new LineReader(new InputStreamReader(body, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), MAX_LINE_CHARS);
         Import progress = new Import(workspaceId, storeId);
+        Chunk current = readChunk(lines);
+        CompletableFuture<List<Parsed>> parsing = parseLater(current);
         while (true) {
-            List<NumberedLine> chunk = new ArrayList<>(CHUNK);
-            ProblemException unreadable = readChunk(lines, chunk);
-            List<Parsed> parsed = chunk.parallelStream().map(ImportService::parse).toList();
-            List<SetItem> batch = new ArrayList<>(CHUNK);
-            Set<String> batchKeys = new HashSet<>();
-            for (Parsed line : parsed) {
-                if (line.failure() != null) {
-                    progress.commit(batch);
-                    throw invalidLine(line.number(), progress.finish(), line.failure().getMessage());
-                }
-                if (!batchKeys.add(line.item().key())) {
-                    progress.commit(batch);
-                    batch = new ArrayList<>(CHUNK);
-                    batchKeys.clear();
-                    batchKeys.add(line.item().key());
-                }
-                batch.add(line.item());
+            Chunk next = current.last() ? null : readChunk(lines);
+            CompletableFuture<List<Parsed>> nextParsing = next == null ? null : parseLater(next);
+            commitParsed(progress, parsing.join());
+            if (current.unreadable() != null) {
+                throw invalidLine(current.unreadableLine(), progress.finish(), current.unreadable().getMessage());
             }
-            progress.commit(batch);
-            if (unreadable != null) {
-                throw invalidLine(lines.lineNumber(), progress.finish(), unreadable.getMessage());
-            }
-            if (chunk.size() < CHUNK) {
+            if (next == null) {
                 return progress.finish();
             }
+            current = next;
+            parsing = nextParsing;
         }
     }
 
-    /** Fills {@code chunk} with up to {@link #CHUNK} non-blank lines; a line that cannot be read ends it. */
-    private static ProblemException readChunk(LineReader lines, List<NumberedLine> chunk) {
+    /** Parses and compresses a chunk's lines in parallel, while the caller reads the next chunk. */
+    private static CompletableFuture<List<Parsed>> parseLater(Chunk chunk) {
+        return CompletableFuture.supplyAsync(() -> chunk.lines().parallelStream().map(ImportService::parse).toList());
+    }
+
+    /** Commits parsed lines in order, a batch at a time; a bad line commits those before it, then stops the import. */
+    private static void commitParsed(Import progress, List<Parsed> parsed) {
+        List<SetItem> batch = new ArrayList<>(CHUNK);
+        Set<String> batchKeys = new HashSet<>();
+        for (Parsed line : parsed) {
+            if (line.failure() != null) {
+                progress.commit(batch);
+                throw invalidLine(line.number(), progress.finish(), line.failure().getMessage());
+            }
+            if (!batchKeys.add(line.item().key())) {
+                progress.commit(batch);
+                batch = new ArrayList<>(CHUNK);
+                batchKeys.clear();
+                batchKeys.add(line.item().key());
+            }
+            batch.add(line.item());
+        }
+        progress.commit(batch);
+    }
+
+    /** Up to {@link #CHUNK} non-blank lines; a line that cannot be read ends the chunk, and the import after it. */
+    private static Chunk readChunk(LineReader lines) {
+        List<NumberedLine> chunk = new ArrayList<>(CHUNK);
         try {
             while (chunk.size() < CHUNK) {
                 String line = lines.next();
                 if (line == null) {
-                    return null;
+                    return new Chunk(chunk, null, 0, true);
                 }
                 if (!line.isBlank()) {
                     chunk.add(new NumberedLine(lines.lineNumber(), line));
                 }
             }
-            return null;
+            return new Chunk(chunk, null, 0, false);
         } catch (CharacterCodingException e) {
-            return Problems.invalidJson("not valid UTF-8");
+            return new Chunk(chunk, Problems.invalidJson("not valid UTF-8"), lines.lineNumber(), true);
         } catch (LineReader.LineTooLong e) {
-            return Problems.invalidJson("longer than " + MAX_LINE_CHARS + " characters");
+            return new Chunk(chunk, Problems.invalidJson("longer than " + MAX_LINE_CHARS + " characters"), lines.lineNumber(), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -197,6 +211,10 @@ public class ImportService {
     }
 
     private record NumberedLine(long number, String text) {
+    }
+
+    /** Lines read together; {@code last} when nothing may follow (the body ended, or a line could not be read). */
+    private record Chunk(List<NumberedLine> lines, ProblemException unreadable, long unreadableLine, boolean last) {
     }
 
     private record Parsed(long number, SetItem item, ProblemException failure) {
