@@ -1,5 +1,5 @@
 # Shared by the bench scripts: start the packaged service, make a workspace, store and key.
-# Usage: . bench/lib.sh; start_service PORT [extra env...]; make_tenant PORT PLAN
+# Usage: . bench/lib.sh; start_service PORT [extra env...]; make_tenant PORT PLAN; load_peer_records PORT COUNT
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export DATASTORES_ADMIN_TOKEN=${DATASTORES_ADMIN_TOKEN:-bench-admin-token}
@@ -30,4 +30,12 @@ make_tenant() { # port plan -> sets WS TOKEN STORE SERVICE_PATH
     "$base/v1/workspaces/$WS/stores" | sed -E 's/.*"id":"([^"]+)".*/\1/')
   SERVICE_PATH="/v1/workspaces/$WS/stores/$STORE/records"
   export WS TOKEN STORE SERVICE_PATH
+}
+
+load_peer_records() { # port count: the peer benchmark's 1 KiB value under key-1 … key-<count>, as its wrk scripts name them
+  local value
+  value=$(cat "$root/../shared/bench/value-1k.json")
+  awk -v n="$2" -v v="$value" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"key\":\"key-%d\",\"value\":%s}\n", i, v }' \
+    | curl -fsS -X POST --data-binary @- -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
+        "http://127.0.0.1:$1/v1/workspaces/$WS/stores/$STORE/import" >/dev/null
 }

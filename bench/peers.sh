@@ -12,10 +12,7 @@ build_service
 start_service "$PORT"
 make_tenant "$PORT" business
 pid=${service_pids[-1]}
-value=$(cat "$shared/value-1k.json")
-awk -v n="$KEYS" -v v="$value" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"key\":\"key-%d\",\"value\":%s}\n", i, v }' \
-  | curl -fsS -X POST --data-binary @- -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
-      "http://127.0.0.1:$PORT/v1/workspaces/$WS/stores/$STORE/import" >/dev/null
+load_peer_records "$PORT" "$KEYS"
 # A JVM compiles its hot paths in the first tens of seconds under load: warm the service up with the same
 # scripts (20 s each) before the measured run, as the peers' native code needs no such thing.
 export WRK_DIR="$shared/wrk" VALUE_FILE="$shared/value-1k.json" KEYS SERVICE_PATH TOKEN
