@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.smallrye.mutiny.CompositeException;
+import io.netty.channel.unix.Errors;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -142,15 +143,17 @@ public class ProblemMapper {
 
     /**
      * PostgreSQL down, restarting or refusing connections: the pool could not connect, a connection was reset or
-     * closed under a statement, or the server said it is shutting down. The pool drops such connections and opens new
-     * ones when the server is back, so these answer 503 rather than 500.
+     * closed under a statement (a SocketException, or a NativeIoException on the native epoll transport), or the
+     * server said it is shutting down. The pool drops such connections and opens new ones when the server is back,
+     * so these answer 503 rather than 500.
      */
     private static boolean isDatabaseUnreachable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof CompositeException composite) {
                 return composite.getCauses().stream().anyMatch(ProblemMapper::isDatabaseUnreachable);
             }
-            if (cause instanceof SocketException || cause instanceof ClosedConnectionException
+            if (cause instanceof SocketException || cause instanceof Errors.NativeIoException
+                    || cause instanceof ClosedConnectionException
                     || cause instanceof PgException pg && isUnreachableState(pg.getSqlState())
                     || cause instanceof JDBCException hibernate && isUnreachableState(hibernate.getSQLState())) {
                 return true;
