@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * One Redis call at a time per key: while a call is out, later requests for the same key queue and go
@@ -94,7 +95,7 @@ final class Coalescer<R, T> {
     private record Waiter<R, T>(R request, UniEmitter<? super T> emitter, Context context) {
 
         /** Answers on the requester's own Vert.x context, so its request carries on where it began. */
-        void answer(java.util.function.Consumer<UniEmitter<? super T>> outcome) {
+        void answer(Consumer<UniEmitter<? super T>> outcome) {
             if (context == null || context == Vertx.currentContext()) {
                 outcome.accept(emitter);
             } else {

@@ -142,7 +142,7 @@ public class BatchService {
                 : records.deleteMany(tx, workspaceId, storeId, deletes);
         return deleted.chain(deleteRows -> {
             Uni<RecordRepository.PutManyOutcome> put = sets.isEmpty()
-                    ? Uni.createFrom().item(new RecordRepository.PutManyOutcome(true, 0, 0, 0, 0))
+                    ? Uni.createFrom().item(RecordRepository.PutManyOutcome.NOTHING)
                     : records.putMany(tx, workspaceId, storeId, sets);
             return put.map(outcome -> settle(storeId, outcome, deleteRows));
         });

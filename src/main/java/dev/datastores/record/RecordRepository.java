@@ -173,7 +173,7 @@ public class RecordRepository {
             List<BatchService.SetItem> items) {
         return transaction.preparedQuery(LOCK_STORE).execute(Tuple.of(storeId, workspaceId)).chain(store -> store.size() == 0
                 ? Uni.createFrom().item(PutManyOutcome.NO_STORE)
-                : putExistingOrNew(transaction, storeId, items, new PutManyOutcome(true, 0, 0, 0, 0)));
+                : putExistingOrNew(transaction, storeId, items, PutManyOutcome.NOTHING));
     }
 
     private Uni<PutManyOutcome> putExistingOrNew(SqlConnection transaction, String storeId, List<BatchService.SetItem> items,
@@ -237,6 +237,7 @@ public class RecordRepository {
     /** What a many-record put did: records set, keys it added, and how stored and raw bytes changed. */
     public record PutManyOutcome(boolean storeFound, int set, long keysAdded, long storedDelta, long rawDelta) {
         static final PutManyOutcome NO_STORE = new PutManyOutcome(false, 0, 0, 0, 0);
+        static final PutManyOutcome NOTHING = new PutManyOutcome(true, 0, 0, 0, 0);
 
         PutManyOutcome plus(int moreSet, long moreKeys, long moreStored, long moreRaw) {
             return new PutManyOutcome(storeFound, set + moreSet, keysAdded + moreKeys, storedDelta + moreStored,
