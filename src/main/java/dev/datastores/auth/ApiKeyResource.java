@@ -4,7 +4,9 @@ import dev.datastores.auth.ApiKey.ApiKeyView;
 import dev.datastores.auth.ApiKey.CreatedApiKey;
 import dev.datastores.auth.ApiKeyService.KeyRequest;
 import dev.datastores.http.ProblemMapper;
+import dev.datastores.http.Problems;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -14,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -30,13 +33,18 @@ public class ApiKeyResource {
     }
 
     @POST
-    @RequiresScope(Scope.MANAGE)
-    public Uni<RestResponse<CreatedApiKey>> create(@RestPath String ws, KeyRequest request) {
+    public Uni<RestResponse<CreatedApiKey>> create(@RestPath String ws, KeyRequest request, RoutingContext routing) {
+        if (request != null && request.scopes() != null) {
+            Set<Scope> granted = AuthFilter.callerOf(routing).scopes();
+            if (!granted.containsAll(Scope.parse(request.scopes()))) {
+                throw Problems.forbidden("A key can only create keys with scopes it holds itself ("
+                        + String.join(", ", Scope.wireNames(granted)) + ")");
+            }
+        }
         return keys.create(ws, request);
     }
 
     @GET
-    @RequiresScope(Scope.MANAGE)
     public Uni<Map<String, List<ApiKeyView>>> list(@RestPath String ws) {
         return keys.list(ws).map(list -> Map.of("keys", list));
     }
@@ -44,7 +52,6 @@ public class ApiKeyResource {
     @DELETE
     @Path("{key}")
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    @RequiresScope(Scope.MANAGE)
     public Uni<Void> revoke(@RestPath String ws, @RestPath String key) {
         return keys.revoke(ws, key);
     }

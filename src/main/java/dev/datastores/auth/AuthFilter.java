@@ -1,10 +1,15 @@
 package dev.datastores.auth;
 
+import dev.datastores.http.ApiRoute;
 import dev.datastores.http.Problems;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -25,7 +30,7 @@ public class AuthFilter {
     }
 
     @ServerRequestFilter(priority = 100, nonBlocking = true)
-    public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource) {
+    public Uni<Void> authenticate(ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/v1/")) {
             return Uni.createFrom().voidItem();
@@ -52,21 +57,38 @@ public class AuthFilter {
         if (!token.startsWith(Tokens.PREFIX)) {
             return Uni.createFrom().failure(Problems.unauthorized());
         }
-        return keys.authenticate(token).invoke(caller -> authorize(caller, request, resource)).replaceWithVoid();
+        return keys.authenticate(token).invoke(caller -> authorize(caller, request, resource, routing)).replaceWithVoid();
     }
 
-    private static void authorize(Caller caller, ContainerRequestContext request, ResourceInfo resource) {
-        RequiresScope required = resource.getResourceMethod() == null ? null
-                : resource.getResourceMethod().getAnnotation(RequiresScope.class);
+    private static void authorize(Caller caller, ContainerRequestContext request, ResourceInfo resource, RoutingContext routing) {
+        ApiRoute route = resource.getResourceMethod() == null ? null : ApiRoute.of(resource.getResourceMethod()).orElse(null);
         String workspace = request.getUriInfo().getPathParameters().getFirst("ws");
         if (workspace != null && !workspace.equals(caller.workspaceId())) {
             throw Problems.notFound("Workspace " + workspace);
         }
-        if (required == null || !caller.scopes().contains(required.value())) {
-            throw Problems.forbidden("This key lacks the '" + (required == null ? "operator" : required.value().wireName())
-                    + "' scope");
+        if (route == null || route.isOperatorRoute()) {
+            throw Problems.forbidden("This route is not open to workspace keys");
         }
-        request.setProperty(CALLER, caller);
+        Set<Scope> missing = EnumSet.copyOf(Scope.neededFor(route));
+        missing.removeAll(caller.scopes());
+        if (!missing.isEmpty()) {
+            throw Problems.forbidden("This key lacks the " + missing.stream().map(scope -> "'" + scope.wireName() + "'")
+                    .collect(Collectors.joining(" and ")) + " scope" + (missing.size() > 1 ? "s" : ""));
+        }
+        routing.put(CALLER, caller);
+    }
+
+    /** The workspace key this request was authorised with; null for operator and unauthenticated requests. */
+    public static Caller callerOf(RoutingContext routing) {
+        return routing.get(CALLER);
+    }
+
+    /** Throws forbidden unless the request's key holds the scope: for what a route does only with some bodies. */
+    public static void requireScope(RoutingContext routing, Scope scope, String why) {
+        Caller caller = callerOf(routing);
+        if (caller == null || !caller.scopes().contains(scope)) {
+            throw Problems.forbidden("This key lacks the '" + scope.wireName() + "' scope, which " + why + " needs");
+        }
     }
 
     private static String bearerToken(String authorization) {

@@ -1,5 +1,6 @@
 package dev.datastores.auth;
 
+import dev.datastores.http.ApiRoute;
 import dev.datastores.http.Problems;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -8,9 +9,28 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** What a workspace API key may do: read (GET/HEAD, export), write (record writes), manage (stores, links, keys). */
+/**
+ * What a workspace API key may do. A route's scopes follow from what it does ({@link ApiRoute.Effect}): returning
+ * stored data needs read, changing records needs write, changing stores, links or keys needs manage.
+ */
 public enum Scope {
     READ, WRITE, MANAGE;
+
+    /** The scopes a workspace key needs for a route; empty for operator routes, which no key opens. */
+    public static Set<Scope> neededFor(ApiRoute route) {
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (ApiRoute.Effect effect : route.effects()) {
+            switch (effect) {
+                case RETURNS_DATA -> scopes.add(READ);
+                case CHANGES_RECORDS -> scopes.add(WRITE);
+                case MANAGES -> scopes.add(MANAGE);
+                case OPERATOR -> {
+                    return EnumSet.noneOf(Scope.class);
+                }
+            }
+        }
+        return scopes;
+    }
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

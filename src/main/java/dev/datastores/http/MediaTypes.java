@@ -1,11 +1,21 @@
 package dev.datastores.http;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Content types the API accepts. */
 public final class MediaTypes {
 
+    /** {@code type/subtype} and parameters, as RFC 9110 writes a media type. */
+    private static final Pattern MEDIA_TYPE = Pattern.compile(
+            "\\s*[-!#$%&'*+.^_`|~0-9A-Za-z]+/[-!#$%&'*+.^_`|~0-9A-Za-z]+\\s*(;.*)?", Pattern.DOTALL);
+
     private MediaTypes() {
+    }
+
+    /** Whether a Content-Type header is a media type at all; one that is not can never be accepted (415). */
+    public static boolean isWellFormed(String contentType) {
+        return MEDIA_TYPE.matcher(contentType).matches();
     }
 
     /** Throws 415 unless the request is JSON; a request without Content-Type is taken as JSON. */

@@ -71,12 +71,12 @@ public class ProblemMapper {
             problem = Problems.invalidRequest("The body does not have the expected shape: " + describe(mismatch));
         } else if (failure instanceof InputCoercionException || failure.getCause() instanceof InputCoercionException) {
             // Well-formed JSON, but a number out of the member's range (an integer of 20 digits for an int).
-            problem = Problems.invalidRequest("A number is out of range: " + failure.getOriginalMessage() + location(failure));
+            problem = Problems.invalidRequest("A number is out of range" + location(failure));
         } else if (failure instanceof MismatchedInputException) {
             // Jackson's own message names the Java class the body was bound to.
             problem = Problems.invalidJson("More than one JSON value in the body" + location(failure));
         } else {
-            problem = Problems.invalidJson(failure.getOriginalMessage() + location(failure));
+            problem = Problems.invalidJson(failure);
         }
         return respond(problem, request.path()).build();
     }
@@ -86,10 +86,22 @@ public class ProblemMapper {
         if (failure.getCause() instanceof JsonProcessingException cause) {
             return unreadableBody(cause, request);
         }
-        int status = failure.getResponse().getStatus();
+        Response.ResponseBuilder response = respond(forStatus(failure.getResponse().getStatus()), request.path());
+        String allow = failure.getResponse().getHeaderString("Allow");
+        if (allow != null) {
+            response.header("Allow", allow);
+        }
+        return response.build();
+    }
+
+    /** The problem for a status that Quarkus or the router produced without one of ours. */
+    static ProblemException forStatus(int status) {
+        if (status == 404) {
+            return Problems.noSuchRoute();
+        }
         String slug = FRAMEWORK_SLUGS.getOrDefault(status, status >= 500 ? "internal" : "invalid-request");
         String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
-        return respond(new ProblemException(status, slug, title, title), request.path()).build();
+        return new ProblemException(status, slug, title, title);
     }
 
     @ServerExceptionMapper

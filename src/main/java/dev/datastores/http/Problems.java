@@ -20,6 +20,14 @@ public final class Problems {
         return new ProblemException(400, "invalid-json", "Invalid JSON", detail);
     }
 
+    /**
+     * A body the JSON parser refused, said in plain words with where: the parser's own message may name its Java
+     * types and settings ({@code StreamReadConstraints.getMaxNestingDepth()}), which are no business of a client.
+     */
+    public static ProblemException invalidJson(com.fasterxml.jackson.core.JsonProcessingException failure) {
+        return invalidJson(JsonFailures.describe(failure));
+    }
+
     public static ProblemException invalidKey(String detail) {
         return new ProblemException(400, "invalid-key", "Invalid key", detail);
     }
@@ -34,6 +42,35 @@ public final class Problems {
 
     public static ProblemException invalidRequest(String detail) {
         return new ProblemException(400, "invalid-request", "Invalid request", detail);
+    }
+
+    public static ProblemException methodNotAllowed(String method, java.util.Set<String> allowed) {
+        String allow = String.join(", ", allowed);
+        return new ProblemException(405, "method-not-allowed", "Method not allowed",
+                method + " is not a method of this path; it allows " + allow) {
+            @Override
+            public Map<String, String> headers() {
+                return Map.of("Allow", allow);
+            }
+        };
+    }
+
+    public static ProblemException uriTooLong(int max) {
+        return new ProblemException(414, "uri-too-long", "URI too long", "The request target is longer than " + max + " characters");
+    }
+
+    public static ProblemException headersTooLarge(int max) {
+        return new ProblemException(431, "headers-too-large", "Request header fields too large",
+                "The request's headers are larger than " + max + " bytes together");
+    }
+
+    public static ProblemException httpVersionNotSupported() {
+        return new ProblemException(505, "http-version-not-supported", "HTTP version not supported",
+                "This service speaks HTTP/1.0, HTTP/1.1 and HTTP/2");
+    }
+
+    public static ProblemException noSuchRoute() {
+        return new ProblemException(404, "not-found", "Not found", "No route of the API has this path");
     }
 
     public static ProblemException tooManyKeys(int max) {

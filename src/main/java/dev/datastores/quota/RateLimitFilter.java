@@ -5,6 +5,7 @@ import dev.datastores.auth.Caller;
 import dev.datastores.http.Problems;
 import dev.datastores.workspace.PlanDirectory;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -24,8 +25,9 @@ public class RateLimitFilter {
     }
 
     @ServerRequestFilter(priority = 200, nonBlocking = true)
-    public Uni<Void> limit(ContainerRequestContext request) {
-        if (!(request.getProperty(AuthFilter.CALLER) instanceof Caller caller)) {
+    public Uni<Void> limit(ContainerRequestContext request, RoutingContext routing) {
+        Caller caller = AuthFilter.callerOf(routing);
+        if (caller == null) {
             return Uni.createFrom().voidItem();
         }
         return plans.planOf(caller.workspaceId())

@@ -69,7 +69,7 @@ final class OperationBody {
         if (!ttl.isNumber()) {
             throw Problems.invalidTtl("ttl must be a whole number of seconds");
         }
-        return Ttl.fromJson(ttl.decimal());
+        return Ttl.fromJsonNumber(ttl.text());
     }
 
     /** The optional array member {@code name} (absent is empty); each element must be an object or a string. */
@@ -106,6 +106,11 @@ final class OperationBody {
         if (!number.isNumber()) {
             throw Problems.invalidRequest(member + " must be a JSON number");
         }
-        return number.decimal();
+        try {
+            return number.decimal();
+        } catch (NumberFormatException e) {
+            // an exponent past what a decimal can hold at all, like 1e-2147483648
+            throw Problems.invalidRequest(member + " is out of range");
+        }
     }
 }

@@ -2,16 +2,15 @@ package dev.datastores.record;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import dev.datastores.auth.RequiresScope;
-import dev.datastores.auth.Scope;
 import dev.datastores.codec.ValueCodec;
 import dev.datastores.http.MediaTypes;
 import dev.datastores.http.ProblemMapper;
 import dev.datastores.http.Problems;
+import dev.datastores.http.RequestTarget;
 import dev.datastores.record.RecordService.PutResult;
 import dev.datastores.record.RecordService.WriteCondition;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -21,7 +20,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
@@ -31,7 +29,10 @@ import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** Records of one store: {@code R/{key}} where the key is everything after {@code records/}, decoded once. */
+/**
+ * Records of one store: {@code R/{key}} where the key is everything after {@code records/}, decoded once. The key
+ * comes from {@link RequestTarget}, never from the router's path parameter, which a normalised path may have changed.
+ */
 @Path("/v1/workspaces/{ws}/stores/{ds}/records")
 @Produces(MediaType.APPLICATION_JSON)
 public class RecordResource {
@@ -46,14 +47,13 @@ public class RecordResource {
 
     @PUT
     @Path("{key: .+}")
-    @RequiresScope(Scope.WRITE)
-    public Uni<Response> put(@RestPath String ws, @RestPath String ds, HttpServerRequest request, @RestQuery String ttl,
+    public Uni<Response> put(@RestPath String ws, @RestPath String ds, RoutingContext request,
             @RestHeader("Content-Type") String contentType, @RestHeader("If-Match") String ifMatch,
             @RestHeader("If-None-Match") String ifNoneMatch, byte[] body) {
-        String key = Keys.fromRequestUri(request.uri());
+        String key = keyOf(request);
         MediaTypes.requireJson(contentType);
         WriteCondition condition = WriteCondition.fromHeaders(ifMatch, ifNoneMatch);
-        return records.put(ws, ds, key, body == null ? new byte[0] : body, Ttl.fromQuery(ttl), condition)
+        return records.put(ws, ds, key, body == null ? new byte[0] : body, Ttl.fromQuery(request.queryParam("ttl")), condition)
                 .map(result -> Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
                         .tag(unquoted(result.etag()))
                         .entity(new PutView(result))
@@ -62,16 +62,14 @@ public class RecordResource {
 
     @GET
     @Path("{key: .+}")
-    @RequiresScope(Scope.READ)
-    public Uni<Response> get(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
+    public Uni<Response> get(@RestPath String ws, @RestPath String ds, RoutingContext request,
             @RestHeader("If-None-Match") String ifNoneMatch, @RestHeader("Accept-Encoding") String acceptEncoding) {
         return read(ws, ds, request, ifNoneMatch, acceptEncoding, true);
     }
 
     @HEAD
     @Path("{key: .+}")
-    @RequiresScope(Scope.READ)
-    public Uni<Response> head(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
+    public Uni<Response> head(@RestPath String ws, @RestPath String ds, RoutingContext request,
             @RestHeader("If-None-Match") String ifNoneMatch) {
         return read(ws, ds, request, ifNoneMatch, null, false);
     }
@@ -79,16 +77,14 @@ public class RecordResource {
     @DELETE
     @Path("{key: .+}")
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    @RequiresScope(Scope.WRITE)
-    public Uni<Response> delete(@RestPath String ws, @RestPath String ds, HttpServerRequest request,
+    public Uni<Response> delete(@RestPath String ws, @RestPath String ds, RoutingContext request,
             @RestHeader("If-Match") String ifMatch) {
-        String key = Keys.fromRequestUri(request.uri());
+        String key = keyOf(request);
         return records.delete(ws, ds, key, WriteCondition.fromHeaders(ifMatch, null))
                 .replaceWith(Response.noContent().build());
     }
 
     @GET
-    @RequiresScope(Scope.READ)
     public Uni<PageView> list(@RestPath String ws, @RestPath String ds, @RestQuery String prefix,
             @RestQuery String limit, @RestQuery String cursor, @RestQuery String values) {
         boolean withValues = parseValues(values);
@@ -99,14 +95,13 @@ public class RecordResource {
     }
 
     @DELETE
-    @RequiresScope(Scope.WRITE)
     public Uni<Map<String, Long>> clear(@RestPath String ws, @RestPath String ds) {
         return records.clear(ws, ds).map(deleted -> Map.of("deleted", deleted));
     }
 
-    private Uni<Response> read(String ws, String ds, HttpServerRequest request, String ifNoneMatch,
+    private Uni<Response> read(String ws, String ds, RoutingContext request, String ifNoneMatch,
             String acceptEncoding, boolean withBody) {
-        String key = Keys.fromRequestUri(request.uri());
+        String key = keyOf(request);
         return records.get(ws, ds, key).map(record -> {
             Response.ResponseBuilder response = Etags.noneMatchHits(ifNoneMatch, record.version())
                     ? Response.notModified()
@@ -129,6 +124,11 @@ public class RecordResource {
         });
     }
 
+    /** The key as the request target's one parse found it: everything after {@code records/}, decoded once. */
+    private static String keyOf(RoutingContext request) {
+        return Keys.require(RequestTarget.of(request).key());
+    }
+
     static boolean parseValues(String values) {
         if (values != null && !values.equals("true") && !values.equals("false")) {
             throw Problems.invalidRequest("values must be true or false");
@@ -136,20 +136,25 @@ public class RecordResource {
         return !"false".equals(values);
     }
 
+    /** A page size, 1 to 1,024 in digits; a larger whole number asks for too many (too-many-keys), not malformed. */
     static Integer parseLimit(String limit) {
         if (limit == null) {
             return null;
         }
-        try {
-            // Any whole number: 99999999999 asks for a page over 1,024 (too-many-keys), it is not malformed.
-            BigInteger value = new BigInteger(limit.trim());
-            if (value.compareTo(BigInteger.valueOf(RecordService.MAX_PAGE)) > 0) {
+        if (!limit.matches("[0-9]{1,9}")) {
+            if (limit.matches("[0-9]+")) {
                 throw Problems.tooManyKeys(RecordService.MAX_PAGE);
             }
-            return value.max(BigInteger.ZERO).intValue();
-        } catch (NumberFormatException e) {
             throw Problems.invalidRequest("limit must be a whole number from 1 to " + RecordService.MAX_PAGE);
         }
+        int value = Integer.parseInt(limit);
+        if (value > RecordService.MAX_PAGE) {
+            throw Problems.tooManyKeys(RecordService.MAX_PAGE);
+        }
+        if (value < 1) {
+            throw Problems.invalidRequest("limit must be a whole number from 1 to " + RecordService.MAX_PAGE);
+        }
+        return value;
     }
 
     private static boolean acceptsBrotli(String acceptEncoding) {

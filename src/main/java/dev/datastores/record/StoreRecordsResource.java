@@ -1,8 +1,6 @@
 package dev.datastores.record;
 
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.datastores.auth.RequiresScope;
-import dev.datastores.auth.Scope;
 import dev.datastores.codec.ValueCodec;
 import io.smallrye.mutiny.Uni;
 import dev.datastores.http.Problems;
@@ -47,7 +45,6 @@ public class StoreRecordsResource {
 
     @GET
     @Path("entries")
-    @RequiresScope(Scope.READ)
     public Uni<Map<String, Map<String, RawValue>>> entries(@RestPath String ws, @RestPath String ds) {
         return records.whole(ws, ds, true).map(rows -> {
             Map<String, RawValue> entries = new LinkedHashMap<>();
@@ -58,7 +55,6 @@ public class StoreRecordsResource {
 
     @POST
     @Path("increment")
-    @RequiresScope(Scope.WRITE)
     public Uni<Response> increment(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
@@ -69,7 +65,6 @@ public class StoreRecordsResource {
 
     @POST
     @Path("append")
-    @RequiresScope(Scope.WRITE)
     public Uni<Response> append(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
@@ -80,7 +75,6 @@ public class StoreRecordsResource {
 
     @POST
     @Path("get-or-create")
-    @RequiresScope(Scope.WRITE)
     public Uni<Response> getOrCreate(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
@@ -91,7 +85,6 @@ public class StoreRecordsResource {
 
     @POST
     @Path("expire")
-    @RequiresScope(Scope.WRITE)
     public Uni<Map<String, Object>> expire(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
@@ -109,7 +102,6 @@ public class StoreRecordsResource {
 
     @POST
     @Path("batch")
-    @RequiresScope(Scope.WRITE)
     public Uni<BatchService.BatchResult> batch(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
@@ -119,7 +111,6 @@ public class StoreRecordsResource {
 
     @POST
     @Path("batch-get")
-    @RequiresScope(Scope.READ)
     public Uni<Map<String, Object>> batchGet(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body);
@@ -134,7 +125,6 @@ public class StoreRecordsResource {
 
     @GET
     @Path("diff")
-    @RequiresScope(Scope.READ)
     public Uni<RecordResource.PageView> diff(@RestPath String ws, @RestPath String ds, @RestQuery String against,
             @RestQuery String limit, @RestQuery String cursor, @RestQuery String values) {
         boolean withValues = RecordResource.parseValues(values);
@@ -144,7 +134,6 @@ public class StoreRecordsResource {
 
     @GET
     @Path("keys")
-    @RequiresScope(Scope.READ)
     public Uni<Map<String, List<String>>> keys(@RestPath String ws, @RestPath String ds) {
         return records.whole(ws, ds, false).map(rows -> Map.of("keys", rows.stream().map(StoredRecord::key).toList()));
     }

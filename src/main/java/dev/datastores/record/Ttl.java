@@ -1,41 +1,48 @@
 package dev.datastores.record;
 
 import dev.datastores.http.Problems;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.regex.Pattern;
 
-/** Time-to-live in whole seconds, 1 … 315,360,000 (ten years). */
+/**
+ * Time-to-live in whole seconds, 1 … 315,360,000 (ten years), written as plain digits: {@code ?ttl=} (empty),
+ * {@code +5}, {@code 1e3}, {@code 60.0} and {@code -1} are refused, never read as "no expiry" or rounded.
+ */
 public final class Ttl {
 
     public static final long MAX_SECONDS = 315_360_000L;
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
 
     private Ttl() {
     }
 
-    /** The expiry a {@code ?ttl=} query value asks for, or null when absent. */
-    public static Instant fromQuery(String ttl) {
-        if (ttl == null) {
+    /** The expiry the {@code ttl} query parameter asks for (all its occurrences), or null when it is absent. */
+    public static Instant fromQuery(List<String> ttl) {
+        if (ttl == null || ttl.isEmpty()) {
             return null;
         }
-        try {
-            return expiryAfter(new BigDecimal(ttl.trim()));
-        } catch (NumberFormatException e) {
-            throw Problems.invalidTtl("ttl must be a whole number of seconds, 1 to " + MAX_SECONDS + "; got '" + ttl + "'");
+        if (ttl.size() > 1) {
+            throw Problems.invalidTtl("ttl is given " + ttl.size() + " times; give it once");
         }
+        return fromText(ttl.get(0));
     }
 
-    /** The expiry a JSON {@code ttl} member asks for, or null when absent or null. */
-    public static Instant fromJson(BigDecimal ttl) {
-        return ttl == null ? null : expiryAfter(ttl);
+    /** The expiry a JSON {@code ttl} number asks for, from the number's text as sent. */
+    public static Instant fromJsonNumber(String text) {
+        return fromText(text);
     }
 
-    /** The detail quotes {@code seconds} in its compact form: the plain text of 1e999999999 is a gigabyte. */
-    private static Instant expiryAfter(BigDecimal seconds) {
-        if (seconds.stripTrailingZeros().scale() > 0 || seconds.compareTo(BigDecimal.ONE) < 0
-                || seconds.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {
+    private static Instant fromText(String text) {
+        String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
+        if (!DIGITS.matcher(text).matches()) {
+            throw Problems.invalidTtl("ttl must be a whole number of seconds in digits, 1 to " + MAX_SECONDS + "; got '" + shown + "'");
+        }
+        long seconds = Long.parseLong(text);
+        if (seconds < 1 || seconds > MAX_SECONDS) {
             throw Problems.invalidTtl("ttl must be a whole number of seconds, 1 to " + MAX_SECONDS + "; got " + seconds);
         }
-        return Instant.now().plusSeconds(seconds.longValueExact()).truncatedTo(ChronoUnit.MICROS);
+        return Instant.now().plusSeconds(seconds).truncatedTo(ChronoUnit.MICROS);
     }
 }

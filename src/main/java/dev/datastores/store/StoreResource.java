@@ -1,7 +1,5 @@
 package dev.datastores.store;
 
-import dev.datastores.auth.RequiresScope;
-import dev.datastores.auth.Scope;
 import dev.datastores.http.ProblemMapper;
 import dev.datastores.store.StoreLink.LinkView;
 import io.smallrye.mutiny.Uni;
@@ -33,28 +31,24 @@ public class StoreResource {
     }
 
     @POST
-    @RequiresScope(Scope.MANAGE)
     public Uni<RestResponse<StoreView>> create(@RestPath String ws, NameRequest request) {
         return stores.create(ws, request == null ? null : request.name())
                 .map(store -> RestResponse.status(Response.Status.CREATED, store));
     }
 
     @GET
-    @RequiresScope(Scope.READ)
     public Uni<Map<String, List<StoreView>>> list(@RestPath String ws) {
         return stores.list(ws).map(list -> Map.of("stores", list));
     }
 
     @GET
     @Path("{ds}")
-    @RequiresScope(Scope.READ)
     public Uni<StoreView> get(@RestPath String ws, @RestPath String ds) {
         return stores.get(ws, ds);
     }
 
     @PATCH
     @Path("{ds}")
-    @RequiresScope(Scope.MANAGE)
     public Uni<StoreView> rename(@RestPath String ws, @RestPath String ds, NameRequest request) {
         return stores.rename(ws, ds, request == null ? null : request.name());
     }
@@ -62,21 +56,18 @@ public class StoreResource {
     @DELETE
     @Path("{ds}")
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    @RequiresScope(Scope.MANAGE)
     public Uni<Void> delete(@RestPath String ws, @RestPath String ds) {
         return stores.delete(ws, ds);
     }
 
     @GET
     @Path("{ds}/links")
-    @RequiresScope(Scope.READ)
     public Uni<Map<String, List<LinkView>>> links(@RestPath String ws, @RestPath String ds) {
         return stores.links(ws, ds).map(links -> Map.of("links", links));
     }
 
     @PUT
     @Path("{ds}/links/{link}")
-    @RequiresScope(Scope.MANAGE)
     public Uni<RestResponse<LinkView>> putLink(@RestPath String ws, @RestPath String ds, @RestPath String link,
             LinkRequest request) {
         LinkRequest body = request == null ? new LinkRequest(null, null) : request;
@@ -87,7 +78,6 @@ public class StoreResource {
     @DELETE
     @Path("{ds}/links/{link}")
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    @RequiresScope(Scope.MANAGE)
     public Uni<Void> deleteLink(@RestPath String ws, @RestPath String ds, @RestPath String link) {
         return stores.deleteLink(ws, ds, link);
     }

@@ -1,9 +1,10 @@
 package dev.datastores.transfer;
 
-import dev.datastores.auth.RequiresScope;
+import dev.datastores.auth.AuthFilter;
 import dev.datastores.auth.Scope;
 import dev.datastores.transfer.ExportJobService.ExportRequest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,21 +30,21 @@ public class ExportJobResource {
     }
 
     @POST
-    @RequiresScope(Scope.WRITE)
-    public Uni<Response> start(@RestPath String ws, @RestPath String ds, ExportRequest request) {
+    public Uni<Response> start(@RestPath String ws, @RestPath String ds, ExportRequest request, RoutingContext routing) {
+        if (request != null && Boolean.TRUE.equals(request.deleteAfterExport())) {
+            AuthFilter.requireScope(routing, Scope.WRITE, "deleteAfterExport (it deletes the records it sent)");
+        }
         return exports.start(ws, ds, request).map(job -> Response.accepted(job)
                 .location(URI.create("/v1/workspaces/" + ws + "/stores/" + ds + "/exports/" + job.id())).build());
     }
 
     @GET
-    @RequiresScope(Scope.READ)
     public Uni<Map<String, List<ExportJob>>> recent(@RestPath String ws, @RestPath String ds) {
         return exports.recent(ws, ds).map(jobs -> Map.of("exports", jobs));
     }
 
     @GET
     @Path("{job}")
-    @RequiresScope(Scope.READ)
     public Uni<ExportJob> get(@RestPath String ws, @RestPath String ds, @RestPath String job) {
         return exports.get(ws, ds, job);
     }

@@ -1,7 +1,5 @@
 package dev.datastores.transfer;
 
-import dev.datastores.auth.RequiresScope;
-import dev.datastores.auth.Scope;
 import io.smallrye.mutiny.Multi;
 import io.vertx.mutiny.core.buffer.Buffer;
 import dev.datastores.http.Problems;
@@ -35,7 +33,6 @@ public class TransferResource {
     @GET
     @Path("export")
     @Produces(NDJSON)
-    @RequiresScope(Scope.READ)
     public Multi<Buffer> export(@RestPath String ws, @RestPath String ds, @RestQuery String prefix, @RestQuery String after) {
         return RestMulti.fromUniResponse(exports.export(ws, ds, prefix, after), stream -> stream);
     }
@@ -45,7 +42,6 @@ public class TransferResource {
     @Path("import")
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
-    @RequiresScope(Scope.WRITE)
     public Map<String, Long> importRecords(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, InputStream body) {
         if (contentType != null && !contentType.startsWith(NDJSON) && !contentType.startsWith("application/jsonl")) {

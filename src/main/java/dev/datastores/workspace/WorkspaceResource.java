@@ -1,7 +1,5 @@
 package dev.datastores.workspace;
 
-import dev.datastores.auth.RequiresScope;
-import dev.datastores.auth.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -21,7 +19,6 @@ public class WorkspaceResource {
     }
 
     @GET
-    @RequiresScope(Scope.READ)
     public Uni<WorkspaceView> get(@RestPath String ws) {
         return workspaces.get(ws);
     }

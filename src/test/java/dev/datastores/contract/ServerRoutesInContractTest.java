@@ -5,21 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.datastores.auth.RequiresScope;
-import jakarta.ws.rs.HttpMethod;
+import dev.datastores.auth.Scope;
+import dev.datastores.http.ApiRoute;
 import jakarta.ws.rs.Path;
 import java.io.IOException;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every /v1 route the server implements is in the contract, with the scope its {@link RequiresScope}
- * demands (operator routes: the operator token). A route added without its contract fails here.
+ * Every /v1 route the server implements is in the route table ({@link ApiRoute}) and in the contract, with the
+ * scopes its effects demand (operator routes: the operator token). A route added without both fails here.
  */
 class ServerRoutesInContractTest {
 
@@ -31,6 +32,15 @@ class ServerRoutesInContractTest {
         assertThat(contractRoutes()).containsAllEntriesOf(serverRoutes());
     }
 
+    @Test
+    void theRouteTableNamesExactlyTheRoutesTheServerHas() throws IOException {
+        Map<String, String> table = new TreeMap<>();
+        for (ApiRoute route : ApiRoute.values()) {
+            table.put(route.method() + " " + route.template(), scopes(route));
+        }
+        assertThat(serverRoutes()).isEqualTo(table);
+    }
+
     /** "METHOD /path" → scope, for every resource method of the compiled service. */
     private static Map<String, String> serverRoutes() throws IOException {
         Map<String, String> routes = new TreeMap<>();
@@ -39,11 +49,11 @@ class ServerRoutesInContractTest {
                     .filter(type -> type.isAnnotationPresent(Path.class))
                     .forEach(resource -> {
                         for (Method method : resource.getDeclaredMethods()) {
-                            String verb = httpMethod(method);
+                            String verb = ApiRoute.httpMethod(method);
                             if (verb != null) {
-                                String path = template(resource.getAnnotation(Path.class).value(), method.getAnnotation(Path.class));
-                                RequiresScope scope = method.getAnnotation(RequiresScope.class);
-                                routes.put(verb + " " + path, scope == null ? OPERATOR : scope.value().wireName());
+                                String path = ApiRoute.template(resource.getAnnotation(Path.class), method.getAnnotation(Path.class));
+                                routes.put(verb + " " + path, ApiRoute.of(method).map(ServerRoutesInContractTest::scopes)
+                                        .orElse("missing from ApiRoute"));
                             }
                         }
                     });
@@ -61,26 +71,18 @@ class ServerRoutesInContractTest {
             if (operation.getValue().has("operationId")) {
                 JsonNode scope = operation.getValue().path("x-required-scope");
                 boolean operator = operation.getValue().path("security").toString().contains("operatorToken");
-                routes.put(operation.getKey().toUpperCase() + " " + path.getKey(), operator ? OPERATOR : scope.asText(null));
+                List<String> names = new ArrayList<>();
+                (scope.isArray() ? scope : List.of(scope)).forEach(name -> names.add(name.asText(null)));
+                String scopes = scope.isMissingNode() ? null : String.join(" + ", names);
+                routes.put(operation.getKey().toUpperCase() + " " + path.getKey(), operator ? OPERATOR : scopes);
             }
         }));
         return routes;
     }
 
-    private static String httpMethod(Method method) {
-        for (Annotation annotation : method.getAnnotations()) {
-            HttpMethod verb = annotation.annotationType().getAnnotation(HttpMethod.class);
-            if (verb != null) {
-                return verb.value();
-            }
-        }
-        return null;
-    }
-
-    /** The resource's path as the contract writes it: {@code {key: .+}} becomes {@code {key}}. */
-    private static String template(String resourcePath, Path methodPath) {
-        String path = methodPath == null ? resourcePath : resourcePath + "/" + methodPath.value();
-        return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("/+", "/").replaceAll("(.)/$", "$1");
+    /** The scopes a route needs as the contract's x-required-scope writes them: "write", "read + write". */
+    private static String scopes(ApiRoute route) {
+        return route.isOperatorRoute() ? OPERATOR : String.join(" + ", Scope.wireNames(Scope.neededFor(route)));
     }
 
     private static Class<?> load(java.nio.file.Path classFile) {

@@ -2,98 +2,101 @@ package dev.datastores.security;
 
 import static io.restassured.RestAssured.given;
 
+import dev.datastores.auth.Scope;
+import dev.datastores.http.ApiRoute;
 import dev.datastores.support.Tenant;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Every route of the API (API.md) with the access it needs and a request that succeeds against a fresh
- * {@link Fixture}, so security tests can walk all of them: a route added to the server without an entry
- * here goes untested, so add it here too.
+ * A request for every route of the route table ({@link ApiRoute}) that succeeds against a fresh {@link Fixture},
+ * so security tests can walk all of them. The access each needs is not written here: it follows from the
+ * table ({@link Scope#neededFor}); {@code everyRouteOfTheTableHasARequestHere} fails when a route is missing.
  * <p>
  * One export job's own route ({@code S/{ds}/exports/{job}}) is walked by ExportJobTest, which has a job.
  */
 public final class RouteCatalog {
 
-    /** Who may call a route: the operator token, or a workspace key with this scope. */
-    public enum Access {
-        OPERATOR, READ, WRITE, MANAGE;
-
-        public String scope() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     private static final String JSON = "application/json";
-    private static final String WS = "/v1/workspaces/{ws}";
-    private static final String S = WS + "/stores";
-    private static final String DS = S + "/{ds}";
-    private static final String R = DS + "/records";
 
     public static final List<Route> ALL = List.of(
-            new Route("GET", "/v1/admin/plans", Access.OPERATOR, null),
-            new Route("PUT", "/v1/admin/plans/route-catalog", Access.OPERATOR,
+            new Route(ApiRoute.LIST_PLANS, null),
+            new Route(ApiRoute.PUT_PLAN, "/v1/admin/plans/route-catalog",
                     "{\"maxStores\":5,\"maxKeys\":100,\"maxStorageBytes\":100000,\"maxValueBytes\":1000,\"requestsPerSecond\":100}"),
-            new Route("POST", "/v1/admin/workspaces", Access.OPERATOR, "{\"name\":\"made by the catalogue\",\"plan\":\"free\"}"),
-            new Route("GET", "/v1/admin/workspaces/{ws}", Access.OPERATOR, null),
-            new Route("PATCH", "/v1/admin/workspaces/{ws}", Access.OPERATOR, "{\"name\":\"renamed\"}"),
-            new Route("DELETE", "/v1/admin/workspaces/{ws}", Access.OPERATOR, null),
-            new Route("POST", "/v1/admin/workspaces/{ws}/api-keys", Access.OPERATOR, "{\"name\":\"k\",\"scopes\":[\"read\"]}"),
+            new Route(ApiRoute.CREATE_WORKSPACE, "{\"name\":\"made by the catalogue\",\"plan\":\"free\"}"),
+            new Route(ApiRoute.ADMIN_GET_WORKSPACE, null),
+            new Route(ApiRoute.ADMIN_PATCH_WORKSPACE, "{\"name\":\"renamed\"}"),
+            new Route(ApiRoute.ADMIN_DELETE_WORKSPACE, null),
+            new Route(ApiRoute.ADMIN_CREATE_API_KEY, "{\"name\":\"k\",\"scopes\":[\"read\"]}"),
 
-            new Route("GET", WS, Access.READ, null),
-            new Route("GET", WS + "/api-keys", Access.MANAGE, null),
-            new Route("POST", WS + "/api-keys", Access.MANAGE, "{\"name\":\"k\",\"scopes\":[\"read\"]}"),
-            new Route("DELETE", WS + "/api-keys/{apiKey}", Access.MANAGE, null),
+            new Route(ApiRoute.GET_WORKSPACE, null),
+            new Route(ApiRoute.LIST_API_KEYS, null),
+            new Route(ApiRoute.CREATE_API_KEY, "{\"name\":\"k\",\"scopes\":[\"manage\"]}"),
+            new Route(ApiRoute.REVOKE_API_KEY, "/v1/workspaces/{ws}/api-keys/{apiKey}", null),
 
-            new Route("POST", S, Access.MANAGE, "{\"name\":\"made by the catalogue\"}"),
-            new Route("GET", S, Access.READ, null),
-            new Route("GET", DS, Access.READ, null),
-            new Route("PATCH", DS, Access.MANAGE, "{\"name\":\"renamed by the catalogue\"}"),
-            new Route("DELETE", S + "/{other}", Access.MANAGE, null),
-            new Route("GET", DS + "/links", Access.READ, null),
-            new Route("PUT", DS + "/links/{link}", Access.MANAGE, "{\"name\":\"wf\",\"kind\":\"workflow\"}"),
-            new Route("DELETE", DS + "/links/{link}", Access.MANAGE, null),
+            new Route(ApiRoute.CREATE_STORE, "{\"name\":\"made by the catalogue {unique}\"}"),
+            new Route(ApiRoute.LIST_STORES, null),
+            new Route(ApiRoute.GET_STORE, null),
+            new Route(ApiRoute.RENAME_STORE, "{\"name\":\"renamed by the catalogue {unique}\"}"),
+            new Route(ApiRoute.DELETE_STORE, "/v1/workspaces/{ws}/stores/{other}", null),
+            new Route(ApiRoute.LIST_LINKS, null),
+            new Route(ApiRoute.PUT_LINK, "{\"name\":\"wf\",\"kind\":\"workflow\"}"),
+            new Route(ApiRoute.DELETE_LINK, null),
 
-            new Route("PUT", R + "/{key}", Access.WRITE, "2"),
-            new Route("GET", R + "/{key}", Access.READ, null),
-            new Route("HEAD", R + "/{key}", Access.READ, null),
-            new Route("DELETE", R + "/{key}", Access.WRITE, null),
-            new Route("GET", R, Access.READ, null),
-            new Route("DELETE", R, Access.WRITE, null),
-            new Route("POST", DS + "/increment", Access.WRITE, "{\"key\":\"{key}\",\"by\":2}"),
-            new Route("POST", DS + "/append", Access.WRITE, "{\"key\":\"a-list\",\"value\":1}"),
-            new Route("POST", DS + "/get-or-create", Access.WRITE, "{\"key\":\"{key}\",\"value\":3}"),
-            new Route("POST", DS + "/expire", Access.WRITE, "{\"key\":\"{key}\",\"ttl\":600}"),
-            new Route("POST", DS + "/batch-get", Access.READ, "{\"keys\":[\"{key}\",\"absent\"]}"),
-            new Route("POST", DS + "/batch", Access.WRITE, "{\"set\":[{\"key\":\"b\",\"value\":1}],\"delete\":[\"{key}\"]}"),
-            new Route("GET", DS + "/entries", Access.READ, null),
-            new Route("GET", DS + "/keys", Access.READ, null),
-            new Route("GET", DS + "/diff?against={other}", Access.READ, null),
-            new Route("GET", DS + "/export", Access.READ, null),
-            new Route("POST", DS + "/import", Access.WRITE, "{\"key\":\"imported\",\"value\":1}\n", "application/x-ndjson"),
-            new Route("POST", DS + "/exports", Access.WRITE, "{\"url\":\"http://127.0.0.1:9/nothing-listens\",\"chunkSize\":10}"),
-            new Route("GET", DS + "/exports", Access.READ, null));
+            new Route(ApiRoute.PUT_RECORD, "2"),
+            new Route(ApiRoute.GET_RECORD, null),
+            new Route(ApiRoute.HEAD_RECORD, null),
+            new Route(ApiRoute.DELETE_RECORD, null),
+            new Route(ApiRoute.LIST_RECORDS, null),
+            new Route(ApiRoute.CLEAR_STORE, null),
+            new Route(ApiRoute.INCREMENT, "{\"key\":\"{key}\",\"by\":2}"),
+            new Route(ApiRoute.APPEND, "{\"key\":\"a-list\",\"value\":1}"),
+            new Route(ApiRoute.GET_OR_CREATE, "{\"key\":\"{key}\",\"value\":3}"),
+            new Route(ApiRoute.EXPIRE, "{\"key\":\"{key}\",\"ttl\":600}"),
+            new Route(ApiRoute.BATCH_GET, "{\"keys\":[\"{key}\",\"absent\"]}"),
+            new Route(ApiRoute.BATCH, "{\"set\":[{\"key\":\"b\",\"value\":1}],\"delete\":[\"{key}\"]}"),
+            new Route(ApiRoute.ENTRIES, null),
+            new Route(ApiRoute.KEYS, null),
+            new Route(ApiRoute.DIFF, "/v1/workspaces/{ws}/stores/{ds}/diff?against={other}", null),
+            new Route(ApiRoute.EXPORT, null),
+            new Route(ApiRoute.IMPORT, ApiRoute.IMPORT.template(), "{\"key\":\"imported\",\"value\":1}\n", "application/x-ndjson"),
+            new Route(ApiRoute.START_EXPORT_JOB, "{\"url\":\"http://127.0.0.1:9/nothing-listens\",\"chunkSize\":10}"),
+            new Route(ApiRoute.LIST_EXPORT_JOBS, null));
 
     private RouteCatalog() {
     }
 
     public static List<Route> workspaceRoutes() {
-        return ALL.stream().filter(route -> route.access() != Access.OPERATOR).toList();
+        return ALL.stream().filter(route -> !route.api().isOperatorRoute()).toList();
     }
 
     public static List<Route> operatorRoutes() {
-        return ALL.stream().filter(route -> route.access() == Access.OPERATOR).toList();
+        return ALL.stream().filter(route -> route.api().isOperatorRoute()).toList();
     }
 
-    /** One route: method, path template, the access it needs, and a body that makes it succeed on a fixture. */
-    public record Route(String method, String template, Access access, String body, String contentType) {
+    /** One route of the table: the target to call it on, and a body that makes it succeed on a fixture. */
+    public record Route(ApiRoute api, String template, String body, String contentType) {
 
-        Route(String method, String template, Access access, String body) {
-            this(method, template, access, body, JSON);
+        Route(ApiRoute api, String template, String body) {
+            this(api, template, body, JSON);
+        }
+
+        Route(ApiRoute api, String body) {
+            this(api, api.template(), body, JSON);
+        }
+
+        public String method() {
+            return api.method();
+        }
+
+        /** The scopes a workspace key needs for this route, as the table derives them. */
+        public Set<Scope> scopes() {
+            return Scope.neededFor(api);
         }
 
         /** Whether the route names a store or an API key, ids that must not leak across workspaces either. */
@@ -102,7 +105,7 @@ public final class RouteCatalog {
         }
 
         public boolean hasBody() {
-            return !method.equals("HEAD");
+            return !api.method().equals("HEAD");
         }
 
         /** Calls the route on the fixture's ids with the given token (null: no Authorization header). */
@@ -114,7 +117,7 @@ public final class RouteCatalog {
             if (body != null) {
                 request.body(ids.fill(body).getBytes(StandardCharsets.UTF_8));
             }
-            return request.request(method, ids.fill(template));
+            return request.request(api.method(), ids.fill(template));
         }
 
         /** Calls the route with a raw Authorization header, for malformed credentials. */
@@ -124,12 +127,12 @@ public final class RouteCatalog {
             if (body != null) {
                 request.body(ids.fill(body).getBytes(StandardCharsets.UTF_8));
             }
-            return request.request(method, ids.fill(template));
+            return request.request(api.method(), ids.fill(template));
         }
 
         @Override
         public String toString() {
-            return method + " " + template;
+            return api.method() + " " + template;
         }
     }
 
@@ -158,7 +161,7 @@ public final class RouteCatalog {
         }
 
         String fill(String template) {
-            return template.replace("{ws}", ws).replace("{ds}", ds).replace("{other}", other).replace("{key}", key)
+            return template.replace("{unique}", UUID.randomUUID().toString()).replace("{ws}", ws).replace("{ds}", ds).replace("{other}", other).replace("{key}", key)
                     .replace("{link}", link).replace("{apiKey}", apiKey);
         }
     }

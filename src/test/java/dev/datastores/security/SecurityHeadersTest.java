@@ -3,7 +3,6 @@ package dev.datastores.security;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.datastores.security.RouteCatalog.Access;
 import dev.datastores.security.RouteCatalog.Fixture;
 import dev.datastores.security.RouteCatalog.Route;
 import dev.datastores.support.Tenant;
@@ -28,7 +27,7 @@ class SecurityHeadersTest {
 
         for (Route route : RouteCatalog.ALL) {
             Tenant tenant = Tenant.create();
-            Response response = route.call(Fixture.in(tenant), route.access() == Access.OPERATOR ? Tenant.ADMIN_TOKEN : tenant.token());
+            Response response = route.call(Fixture.in(tenant), route.api().isOperatorRoute() ? Tenant.ADMIN_TOKEN : tenant.token());
 
             softly.assertThat(response.statusCode()).as("%s: %s", route, response.asString()).isBetween(200, 299);
             assertProtected(softly, route.toString(), response);
