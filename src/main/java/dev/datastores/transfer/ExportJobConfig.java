@@ -13,7 +13,8 @@ public interface ExportJobConfig {
     /**
      * Destinations the operator allows: host names ({@code hooks.example.com}), subdomain patterns
      * ({@code *.example.com}), IP addresses and CIDR ranges ({@code 10.1.0.0/16}). When set, only these
-     * are allowed, whatever their address; when unset, any host whose every address is public.
+     * are allowed, whatever their address; when unset, any host whose every address is globally routable
+     * unicast and not one of this host's (see {@link Destinations}).
      */
     Optional<List<String>> allowedDestinations();
 

@@ -23,11 +23,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,23 +44,21 @@ public class ExportJobRunner {
 
     private final String runnerId = Ids.next("run_");
     private final Set<String> running = ConcurrentHashMap.newKeySet();
-    private final HttpClient http = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
     private final ExportJobRepository jobs;
     private final RecordRepository records;
     private final Destinations destinations;
+    private final DestinationClient client;
     private final PlanDirectory plans;
     private final QuotaService quota;
     private final ExportJobConfig config;
     private final Vertx vertx;
 
-    public ExportJobRunner(ExportJobRepository jobs, RecordRepository records, Destinations destinations, PlanDirectory plans,
-            QuotaService quota, ExportJobConfig config, Vertx vertx) {
+    public ExportJobRunner(ExportJobRepository jobs, RecordRepository records, Destinations destinations, DestinationClient client,
+            PlanDirectory plans, QuotaService quota, ExportJobConfig config, Vertx vertx) {
         this.jobs = jobs;
         this.records = records;
         this.destinations = destinations;
+        this.client = client;
         this.plans = plans;
         this.quota = quota;
         this.config = config;
@@ -130,31 +123,16 @@ public class ExportJobRunner {
                 });
     }
 
+    /** Checks the destination again, as its name may resolve elsewhere by now, and posts the chunk to the checked address. */
     private Uni<Void> send(ExportJob job, long chunk, List<StoredRecord> page) {
         byte[] body = chunkBody(page);
         return Uni.createFrom().item(() -> destinations.require(job.url()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(uri -> Uni.createFrom().completionStage(() -> http.sendAsync(request(uri, job, chunk, body),
-                        HttpResponse.BodyHandlers.discarding())))
-                .onFailure(failure -> !(failure instanceof ProblemException))
-                .transform(failure -> new ChunkFailed("chunk " + chunk + " could not be delivered: " + describe(failure)))
-                .invoke(response -> {
-                    if (response.statusCode() / 100 != 2) {
-                        throw new ChunkFailed("chunk " + chunk + " was refused: the destination answered " + response.statusCode());
-                    }
-                })
-                .replaceWithVoid();
-    }
-
-    private HttpRequest request(URI uri, ExportJob job, long chunk, byte[] body) {
-        return HttpRequest.newBuilder(uri)
-                .timeout(config.requestTimeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "datastores-export")
-                .header("Datastores-Export-Job", job.id())
-                .header("Datastores-Export-Chunk", Long.toString(chunk))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .onFailure(ProblemException.class)
+                .transform(refused -> new ChunkFailed("chunk " + chunk + " was not sent: " + refused.getMessage()))
+                .chain(destination -> client.post(destination, job.id(), chunk, body))
+                .onFailure(DestinationClient.Undelivered.class)
+                .transform(undelivered -> new ChunkFailed("chunk " + chunk + " was not acknowledged: " + undelivered.getMessage()));
     }
 
     /**
@@ -183,10 +161,15 @@ public class ExportJobRunner {
             LOG.infof("Export job %s was taken over by another runner", job.id());
             return;
         }
-        String error = failure instanceof ChunkFailed || failure instanceof ProblemException
-                ? failure.getMessage()
-                : "chunk " + (at.chunks + 1) + " failed: " + describe(failure);
-        LOG.infof("Export job %s failed: %s", job.id(), error);
+        String error;
+        if (failure instanceof ChunkFailed || failure instanceof ProblemException) {
+            error = failure.getMessage();
+            LOG.infof("Export job %s failed: %s", job.id(), error);
+        } else {
+            // A database or quota failure here: the cause is the operator's to read, not the client's.
+            error = "chunk " + (at.chunks + 1) + " failed: the service could not read the chunk or record its progress";
+            LOG.warnf("Export job %s failed: %s", job.id(), failure.toString());
+        }
         jobs.finish(job.id(), runnerId, ExportJob.FAILED, error).subscribe().with(
                 done -> { },
                 unrecorded -> LOG.warnf("Export job %s failed and could not be marked failed: %s", job.id(), unrecorded.toString()));
@@ -208,11 +191,6 @@ public class ExportJobRunner {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable cause = failure.getCause() != null && failure.getMessage() == null ? failure.getCause() : failure;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     /** Where a running job stands: the last acknowledged key and how many chunks were acknowledged. */

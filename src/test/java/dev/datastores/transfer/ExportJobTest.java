@@ -11,6 +11,8 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,15 +98,24 @@ class ExportJobTest {
         String store = tenant.newStore("s");
         seed(tenant, store, 0, 3);
         try (Receiver receiver = Receiver.acceptingAll()) {
+            String port = ":" + receiver.port();
             List<String> refused = List.of(
-                    "http://127.0.0.2:" + receiver.port() + "/",
-                    "http://[::1]:" + receiver.port() + "/",
+                    "http://127.0.0.2" + port + "/",
+                    "http://[::1]" + port + "/",
                     "http://169.254.169.254/latest/meta-data",
                     "http://10.0.0.1/",
-                    "ftp://127.0.0.1:" + receiver.port() + "/",
-                    "http://user:secret@127.0.0.1:" + receiver.port() + "/",
+                    "ftp://127.0.0.1" + port + "/",
+                    "http://user:secret@127.0.0.1" + port + "/",
                     "not a url",
-                    "http://no-such-host.invalid/");
+                    "http://no-such-host.invalid/",
+                    "http://localhost" + port + "/",
+                    "http://2130706433" + port + "/",
+                    "http://0x7f.0.0.1" + port + "/",
+                    "http://0177.0.0.1" + port + "/",
+                    "http://127.1" + port + "/",
+                    "http://[fe80::1%25lo]" + port + "/",
+                    "http://127.0.0.1:0/",
+                    "http://127.0.0.1:65536/");
             Map<String, String> answers = new java.util.LinkedHashMap<>();
             for (String url : refused) {
                 var response = tenant.request().body(Map.of("url", url)).post(exports(tenant, store));
@@ -115,6 +126,41 @@ class ExportJobTest {
             assertThat(receiver.chunks()).isEmpty();
         }
         tenant.request().get(exports(tenant, store)).then().statusCode(200).body("exports", hasSize(0));
+    }
+
+    @Test
+    void aRedirectStopsTheJobAndIsNotFollowed() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        seed(tenant, store, 0, 3);
+        try (Receiver receiver = Receiver.answering(chunk -> 307)) {
+            String job = start(tenant, store, Map.of("url", receiver.url()));
+
+            JsonPath status = awaitFinished(tenant, store, job);
+
+            assertThat(status.getString("status")).isEqualTo("failed");
+            assertThat(status.getString("error"))
+                    .isEqualTo("chunk 1 was not acknowledged: the destination answered 307 (redirects are not followed)");
+            assertThat(receiver.chunks()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aJobsErrorSaysWhatTheDestinationDidInPlainWords() throws Exception {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        seed(tenant, store, 0, 3);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String job = start(tenant, store, Map.of("url", "http://127.0.0.1:" + closedPort + "/in"));
+
+        JsonPath status = awaitFinished(tenant, store, job);
+
+        assertThat(status.getString("status")).isEqualTo("failed");
+        assertThat(status.getString("error"))
+                .isEqualTo("chunk 1 was not acknowledged: the connection was refused, reset or closed before an answer");
     }
 
     @Test
