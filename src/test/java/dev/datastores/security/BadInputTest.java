@@ -188,7 +188,7 @@ class BadInputTest {
         cases.add(bad("a diff against a NUL id").get("{D}/diff?against=%00").is(400, "invalid-request"));
         cases.add(bad("a workspace name with NUL").asOperator().patch("{W-ADMIN}").body("{\"name\":\"a\\u0000b\"}")
                 .is(400, "invalid-request"));
-        cases.add(bad("a store id of invalid UTF-8").get("{S}/ds_%FF/records/k").is(404, "not-found"));
+        cases.add(bad("a store id of invalid UTF-8").get("{S}/ds_%FF/records/k").is(400, "invalid-request"));
         cases.add(bad("a store id with an emoji").put("{S}/ds_%F0%9F%98%80/records/k").body("1").is(404, "not-found"));
         cases.add(bad("a workspace id of another shape").get("/v1/workspaces/%00/stores").is(404, "not-found"));
 

@@ -184,9 +184,12 @@ class ExportJobTest {
                     .body("type", equalTo(PROBLEM + "not-found"));
             tenant.request().get(exports(tenant, store) + "/exp_unknown").then().statusCode(404);
 
+            String writeOnly = Tenant.keyWith(tenant.workspaceId(), "write");
+            io.restassured.RestAssured.given().auth().oauth2(writeOnly).contentType("application/json")
+                    .body(Map.of("url", receiver.url())).post(exports(tenant, store)).then().statusCode(403);
             String readOnly = Tenant.keyWith(tenant.workspaceId(), "read");
             io.restassured.RestAssured.given().auth().oauth2(readOnly).contentType("application/json")
-                    .body(Map.of("url", receiver.url())).post(exports(tenant, store)).then().statusCode(403);
+                    .body(Map.of("url", receiver.url(), "deleteAfterExport", true)).post(exports(tenant, store)).then().statusCode(403);
             io.restassured.RestAssured.given().auth().oauth2(readOnly).get(exports(tenant, store) + "/" + job).then().statusCode(200);
             awaitFinished(tenant, store, job);
         }
