@@ -47,7 +47,8 @@ public enum ApiRoute {
     DELETE_RECORD("DELETE", Paths.R + "/{key}", Effect.CHANGES_RECORDS),
     LIST_RECORDS("GET", Paths.R, Effect.RETURNS_DATA),
     CLEAR_STORE("DELETE", Paths.R, Effect.CHANGES_RECORDS),
-    INCREMENT("POST", Paths.DS + "/increment", Effect.CHANGES_RECORDS),
+    /** Answers with the number now stored, so it returns stored data too. */
+    INCREMENT("POST", Paths.DS + "/increment", Effect.RETURNS_DATA, Effect.CHANGES_RECORDS),
     APPEND("POST", Paths.DS + "/append", Effect.CHANGES_RECORDS),
     GET_OR_CREATE("POST", Paths.DS + "/get-or-create", Effect.RETURNS_DATA, Effect.CHANGES_RECORDS),
     EXPIRE("POST", Paths.DS + "/expire", Effect.CHANGES_RECORDS),

@@ -45,6 +45,11 @@ final class JsonFailures {
                 text = text.substring(0, cut);
             }
         }
+        // after the first ": " parsers explain themselves in terms of their own features and settings
+        int explanation = text.indexOf(": ");
+        if (explanation > 0) {
+            text = text.substring(0, explanation);
+        }
         text = QUOTED_INTERNALS.matcher(text).replaceAll("").trim();
         while (text.endsWith(":") || text.endsWith(";") || text.endsWith(",")) {
             text = text.substring(0, text.length() - 1).trim();

@@ -9,7 +9,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A request's path, parsed once from the bytes the client sent; routing ({@link RequestTargetFilter}) and the
@@ -31,6 +33,8 @@ public record RequestTarget(String rawPath, String routingPath, List<String> seg
     private static final int RECORDS_SEGMENT = 5;
     /** Stands in for a key in {@link #routingPath}: one plain segment that no normalisation changes. */
     private static final String KEY_STAND_IN = "_";
+    /** Query parameters whose empty value would mean nothing. */
+    private static final Set<String> NEVER_EMPTY = Set.of("limit", "values", "cursor", "ttl", "against", "wait", "since");
     /** Characters of a raw key that every router leaves as they are. */
     private static final String ROUTED_AS_IS = "-._~!$&'()*+,=:@%/";
 
@@ -69,7 +73,7 @@ public record RequestTarget(String rawPath, String routingPath, List<String> seg
             if (api && isRecordsOfAStore(segments)) {
                 return keyTarget(rawPath, segments, start);
             }
-            segments.add(plainSegment(raw, api));
+            segments.add(plainSegment(raw, api, end == rawPath.length()));
             start = end + 1;
         }
         return new RequestTarget(rawPath, rawPath, List.copyOf(segments), null);
@@ -80,11 +84,36 @@ public record RequestTarget(String rawPath, String routingPath, List<String> seg
      * HTTP layer makes, which dev.datastores.Datastores turns off there because it answers with an empty body.
      */
     public static void requireUri(String uri) {
+        if (uri.indexOf('#') >= 0) {
+            throw Problems.invalidRequest("A request target has no fragment; percent-encode '#' as %23");
+        }
         try {
             new URI(uri);
         } catch (URISyntaxException e) {
             throw Problems.invalidRequest("The request target is not a valid URI at character " + e.getIndex()
                     + " (a '%' must be followed by two hex digits; spaces, quotes, '<', '>', '{', '}', '|', '\\' and '^' must be percent-encoded)");
+        }
+    }
+
+    /**
+     * Throws a 400 problem unless each query parameter is given once, decodes to UTF-8, and has a value where an
+     * empty one means nothing ({@code ?limit=} is not "the default").
+     */
+    public static void requireWellFormedQuery(String query) {
+        if (query == null || query.isEmpty()) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (String parameter : query.split("&", -1)) {
+            int equals = parameter.indexOf('=');
+            String name = decode(equals < 0 ? parameter : parameter.substring(0, equals), false);
+            String value = decode(equals < 0 ? "" : parameter.substring(equals + 1), false);
+            if (!names.add(name)) {
+                throw Problems.invalidRequest("The query parameter '" + name + "' is given more than once");
+            }
+            if (value.isEmpty() && NEVER_EMPTY.contains(name)) {
+                throw Problems.invalidRequest("The query parameter '" + name + "' is empty; leave it out for its default");
+            }
         }
     }
 
@@ -108,13 +137,16 @@ public record RequestTarget(String rawPath, String routingPath, List<String> seg
                 && segments.get(3).equals("stores") && segments.get(RECORDS_SEGMENT).equals("records");
     }
 
-    private static String plainSegment(String raw, boolean api) {
+    private static String plainSegment(String raw, boolean api, boolean last) {
         String decoded = decode(raw, false);
         if (decoded.equals(".") || decoded.equals("..")) {
             throw Problems.invalidRequest("The request target has a dot segment; send the path without '.' or '..'");
         }
-        if (api && decoded.isEmpty()) {
+        if (decoded.isEmpty() && (api || !last)) {
             throw Problems.invalidRequest("The request target has an empty segment ('//' or a trailing '/')");
+        }
+        if (raw.chars().anyMatch(c -> c >= 0x80)) {
+            throw Problems.invalidRequest("A path segment before a record key must percent-encode non-ASCII characters");
         }
         if (api && (decoded.indexOf('/') >= 0 || raw.indexOf(';') >= 0)) {
             throw Problems.invalidRequest("A path segment before a record key may not hold an encoded '/' or a ';'");

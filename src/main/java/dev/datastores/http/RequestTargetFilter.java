@@ -3,6 +3,7 @@ package dev.datastores.http;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,7 @@ public class RequestTargetFilter {
 
     void install(@Observes Router router) {
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::filter);
+        router.route().order(RouteConstants.ROUTE_ORDER_HEADERS).failureHandler(this::failedBeforeParse);
         for (int status : ROUTER_FAILURES) {
             router.errorHandler(status, context -> answer(context, explain(context, status)));
         }
@@ -60,6 +62,19 @@ public class RequestTargetFilter {
             return;
         }
         context.next();
+    }
+
+    /**
+     * A request the router's own routes failed before this filter parsed it (a target they cannot normalise, a
+     * missing Host): the problem that check finds, instead of the framework's error page. Later failures belong to
+     * the routes that made them.
+     */
+    private void failedBeforeParse(RoutingContext context) {
+        if (RequestTarget.of(context) != null) {
+            context.next();
+            return;
+        }
+        answer(context, explain(context, 400));
     }
 
     /**
@@ -91,8 +106,12 @@ public class RequestTargetFilter {
         if (contentType != null && !MediaTypes.isWellFormed(contentType)) {
             throw Problems.unsupportedMediaType(contentType);
         }
+        if (request.version() != HttpVersion.HTTP_2 && request.getHeader(HttpHeaders.HOST) == null) {
+            throw Problems.invalidRequest("An HTTP/1.x request needs a Host header");
+        }
         RequestTarget.requireUri(request.uri());
         RequestTarget target = RequestTarget.parse(request.path());
+        RequestTarget.requireWellFormedQuery(request.query());
         Set<String> allowed = ApiRoute.methodsFor(target);
         if (!allowed.isEmpty() && !allowed.contains(request.method().name())) {
             throw Problems.methodNotAllowed(request.method().name(), allowed);

@@ -8,12 +8,12 @@ import java.util.regex.Pattern;
 
 /**
  * Time-to-live in whole seconds, 1 … 315,360,000 (ten years), written as plain digits: {@code ?ttl=} (empty),
- * {@code +5}, {@code 1e3}, {@code 60.0} and {@code -1} are refused, never read as "no expiry" or rounded.
+ * {@code +5}, {@code 05}, {@code 1e3}, {@code 60.0} and {@code -1} are refused, never read as "no expiry" or rounded.
  */
 public final class Ttl {
 
     public static final long MAX_SECONDS = 315_360_000L;
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
+    private static final Pattern DIGITS = Pattern.compile("[1-9][0-9]{0,17}");
 
     private Ttl() {
     }

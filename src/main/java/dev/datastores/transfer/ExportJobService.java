@@ -34,8 +34,9 @@ public class ExportJobService {
     }
 
     /**
-     * Checks the request and the destination before anything is sent, then starts the job. The
-     * destination's name is resolved on a worker thread.
+     * Checks the request, the store and the destination before anything is sent, then starts the job. The store
+     * comes first, so another workspace's store answers 404 whatever the URL; the destination's name is resolved
+     * on a worker thread.
      */
     public Uni<ExportJob> start(String workspaceId, String storeId, ExportRequest request) {
         if (request == null) {
@@ -47,8 +48,14 @@ public class ExportJobService {
         }
         String prefix = request.prefix() == null || request.prefix().isEmpty() ? "" : Keys.require(request.prefix());
         boolean deleteAfterExport = Boolean.TRUE.equals(request.deleteAfterExport());
-        return Uni.createFrom().item(() -> destinations.require(request.url()))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        return records.storeExists(workspaceId, storeId)
+                .invoke(exists -> {
+                    if (!exists) {
+                        throw Problems.notFound("Store " + storeId);
+                    }
+                })
+                .chain(exists -> Uni.createFrom().item(() -> destinations.require(request.url()))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .chain(destination -> jobs.create(Ids.next("exp_"), workspaceId, storeId, request.url(), chunkSize,
                         deleteAfterExport, prefix, runner.runnerId()))
                 .invoke(job -> {

@@ -155,6 +155,13 @@ class RequestTargetTest {
         expectProblem(softly, http.send("GET", "/v1/no-such-route", null, auth), 404, "not-found");
         expectProblem(softly, http.send("GET", ws() + "/%zz", null, auth), 400, "invalid-request");
         expectProblem(softly, http.send("GET", records + "?prefix=%zz", null, auth), 400, "invalid-request");
+        expectProblem(softly, http.send("GET", records + "?prefix=%FF", null, auth), 400, "invalid-request");
+        expectProblem(softly, http.send("GET", records + "?limit=1&limit=2", null, auth), 400, "invalid-request");
+        expectProblem(softly, http.send("GET", records + "?limit=", null, auth), 400, "invalid-request");
+        expectProblem(softly, http.send("GET", records + "/a#b", null, auth), 400, "invalid-request");
+        expectProblem(softly, http.send("GET", "/" + records, null, auth), 400, "invalid-request");
+        expectProblem(softly, http.exchange(("GET " + records + "/a HTTP/1.1\r\nConnection: close\r\n" + auth + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1), null), 400, "invalid-request");
         softly.assertThat(keys()).isEqualTo(new TreeSet<>(SENTINELS));
         softly.assertAll();
     }
