@@ -29,8 +29,12 @@ public final class JsonValues {
     private JsonValues() {
     }
 
-    /** Throws invalid-json unless {@code bytes} hold exactly one JSON value nested at most 64 deep. */
+    /**
+     * Throws invalid-json unless {@code bytes} hold exactly one JSON value nested at most 64 deep, as RFC 8259 text
+     * in UTF-8 ({@link JsonText#require}).
+     */
     public static void requireSingleValue(byte[] bytes) {
+        JsonText.require(bytes);
         try (JsonParser parser = FACTORY.createParser(bytes)) {
             if (parser.nextToken() == null) {
                 throw Problems.invalidJson("The body is empty; send one JSON value");

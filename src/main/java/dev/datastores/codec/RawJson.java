@@ -58,8 +58,9 @@ public final class RawJson {
         this.elements = elements;
     }
 
-    /** Parses a whole body that must be one JSON object. */
+    /** Parses a whole body that must be one JSON object, as RFC 8259 text in UTF-8 ({@link JsonText#require}). */
     public static RawJson parseObject(byte[] body) {
+        JsonText.require(body);
         try (JsonParser parser = FACTORY.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw Problems.invalidJson("The body must be a JSON object");

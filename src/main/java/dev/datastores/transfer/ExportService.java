@@ -2,6 +2,7 @@ package dev.datastores.transfer;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.datastores.codec.JsonText;
 import dev.datastores.codec.ValueCodec;
 import dev.datastores.http.Problems;
 import dev.datastores.record.Keys;
@@ -94,7 +95,7 @@ public class ExportService {
     }
 
     /**
-     * NDJSON lines {@code {"key","value","etag","expiresAt"}}, the value as stored, in pieces of
+     * NDJSON lines {@code {"key","value","etag","expiresAt"}}, the value as stored but on one line, in pieces of
      * {@link #LINES_PER_PIECE} lines: small enough for the heap to take in its stride (a whole page, over
      * a MiB, would be a humongous object to G1 at a small heap). Quarkus REST ends each item of an NDJSON
      * stream with a newline, so a piece's last line has none of its own.
@@ -145,16 +146,17 @@ public class ExportService {
     }
 
     /**
-     * The members {@code "key"} and {@code "value"} of an exported record, the value exactly as stored. The
-     * value's bytes go straight to {@code out}, the generator's own output, after the generator has been
-     * told a value stands there and has flushed what it holds: no String of the value is made.
+     * The members {@code "key"} and {@code "value"} of an exported record, the value as stored less the whitespace
+     * between its tokens: a value sent pretty-printed would otherwise break its line in two, and the export could
+     * not be imported. The value's bytes go straight to {@code out}, the generator's own output, after the
+     * generator has been told a value stands there and has flushed what it holds: no String of the value is made.
      */
     static void writeKeyAndValue(JsonGenerator json, OutputStream out, String key, byte[] value) throws IOException {
         json.writeStringField("key", key);
         json.writeFieldName("value");
         json.writeRawValue("");
         json.flush();
-        out.write(value);
+        out.write(JsonText.compact(value));
     }
 
     private static String requireKeyText(String key) {
