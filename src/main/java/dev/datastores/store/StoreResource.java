@@ -3,7 +3,6 @@ package dev.datastores.store;
 import dev.datastores.auth.RequiresScope;
 import dev.datastores.auth.Scope;
 import dev.datastores.http.ProblemMapper;
-import dev.datastores.store.StoreLink.LinkView;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
