@@ -11,6 +11,7 @@ import io.quarkus.cache.CacheResult;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
 import java.time.Instant;
@@ -39,7 +40,9 @@ public class ApiKeyService {
     Uni<CreatedApiKey> create(String workspaceId, String name, List<String> scopeNames) {
         String keyName = requireName(name);
         Set<Scope> scopes = Scope.parse(scopeNames);
-        return Workspace.<Workspace>findById(workspaceId)
+        // Share-locked until the key is inserted: a workspace deleted meanwhile is either gone first (404) or
+        // waits and takes the new key with it.
+        return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_READ)
                 .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
                 .chain(workspace -> {
                     String token = Tokens.generate();
@@ -61,16 +64,29 @@ public class ApiKeyService {
                 .map(keys -> keys.stream().map(ApiKey::view).toList());
     }
 
-    @WithTransaction
+    /**
+     * Revokes a key, then forgets it here. Only once the deletion has committed: a lookup before the commit would
+     * still find the key and cache it again.
+     */
     public Uni<Void> revoke(String workspaceId, String keyId) {
-        return ApiKey.<ApiKey>find("id = ?1 and workspaceId = ?2", keyId, workspaceId).firstResult()
-                .onItem().ifNull().failWith(() -> Problems.notFound("API key " + keyId))
-                .call(key -> key.delete())
-                .call(key -> callers.invalidate(HexFormat.of().formatHex(key.tokenHash)))
+        return delete(workspaceId, keyId).call(tokenHash -> callers.invalidate(HexFormat.of().formatHex(tokenHash)))
                 .replaceWithVoid();
     }
 
-    /** Resolves a presented token; cached for one second, which bounds how long a revoked key still works. */
+    /** Deletes the key and answers its token's hash; the row lock makes a second revocation wait, then find nothing. */
+    @WithTransaction
+    Uni<byte[]> delete(String workspaceId, String keyId) {
+        return ApiKey.<ApiKey>find("id = ?1 and workspaceId = ?2", keyId, workspaceId).withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResult()
+                .onItem().ifNull().failWith(() -> Problems.notFound("API key " + keyId))
+                .call(key -> key.delete())
+                .map(key -> key.tokenHash);
+    }
+
+    /**
+     * Resolves a presented token; cached for 900 ms from the lookup's answer, which bounds how long a key revoked
+     * on another replica still works there: under one second, the lookup's own round trip included.
+     */
     public Uni<Caller> authenticate(String token) {
         return lookup(HexFormat.of().formatHex(Tokens.hash(token)));
     }

@@ -28,6 +28,7 @@ public class ProblemMapper {
     private static final String TYPE_BASE = "https://datastores.dev/problems/";
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private static final String NUL_IN_TEXT = "22021";
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
     /**
      * SQLSTATEs of a server that is going away or not there yet: class 08 (connection exception), 57P01-57P03
      * (admin or crash shutdown, cannot connect now) and 53300 (too many connections). Retrying helps; nothing
@@ -106,9 +107,14 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable failure, HttpServerRequest request) {
-        if (isNulInText(failure)) {
+        if (hasSqlState(failure, NUL_IN_TEXT)) {
             return respond(Problems.invalidRequest("Text in the request (an id, a name) contains a NUL character"),
                     request.path()).build();
+        }
+        if (hasSqlState(failure, FOREIGN_KEY_VIOLATION)) {
+            // Every foreign key names a workspace or a store (plans are never deleted): what the request wrote into
+            // was deleted while it ran, and is as absent as if it had never existed.
+            return respond(Problems.notFound("The workspace or store"), request.path()).build();
         }
         if (isDatabaseUnreachable(failure)) {
             logUnreachable(failure);
@@ -140,13 +146,14 @@ public class ProblemMapper {
     }
 
     /**
-     * PostgreSQL refuses NUL in text (SQLSTATE 22021), seen directly or through Hibernate. Ids, names and query
-     * values reach it unchecked in many places; all of them are malformed input, not a failure of the server.
+     * A PostgreSQL error, seen directly or through Hibernate. PostgreSQL refuses NUL in text (SQLSTATE 22021): ids,
+     * names and query values reach it unchecked in many places; all of them are malformed input, not a failure of
+     * the server.
      */
-    private static boolean isNulInText(Throwable failure) {
+    private static boolean hasSqlState(Throwable failure, String sqlState) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof PgException pg && NUL_IN_TEXT.equals(pg.getSqlState())
-                    || cause instanceof JDBCException hibernate && NUL_IN_TEXT.equals(hibernate.getSQLState())) {
+            if (cause instanceof PgException pg && sqlState.equals(pg.getSqlState())
+                    || cause instanceof JDBCException hibernate && sqlState.equals(hibernate.getSQLState())) {
                 return true;
             }
         }

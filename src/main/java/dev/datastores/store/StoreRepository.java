@@ -3,22 +3,60 @@ package dev.datastores.store;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Store SQL that Hibernate would do poorly: listing by name, and deleting a store with all its records. */
+/**
+ * Store and link SQL. Whatever a change depends on is checked in the statement that makes it, or under a row lock
+ * held by the transaction that makes it (a store's deletion: by the one that marks it), so no other request can
+ * change it in between.
+ */
 @ApplicationScoped
 public class StoreRepository {
 
     private static final String OF_WORKSPACE = "SELECT id, name, created_at FROM stores WHERE workspace_id = $1 ORDER BY name";
     private static final String ONE = "SELECT id, name, created_at FROM stores WHERE workspace_id = $1 AND id = $2";
+    // Store creations and plan changes of the workspace wait for each other; a plan being replaced waits too.
+    private static final String LOCK_WORKSPACE = "SELECT plan FROM workspaces WHERE id = $1 FOR NO KEY UPDATE";
+    private static final String LOCK_PLAN = "SELECT max_stores FROM plans WHERE name = $1 FOR SHARE";
+    private static final String COUNT = "SELECT count(*) FROM stores WHERE workspace_id = $1";
+    private static final String INSERT = """
+            INSERT INTO stores (id, workspace_id, name) VALUES ($1, $2, $3)
+            ON CONFLICT (workspace_id, name) DO NOTHING
+            RETURNING id, name, created_at""";
+    private static final String RENAME =
+            "UPDATE stores SET name = $3 WHERE id = $1 AND workspace_id = $2 RETURNING id, name, created_at";
+    // The mark, in the deletion's first transaction, holds the store's row until the links are checked (V6).
+    private static final String MARK_DELETING = "UPDATE stores SET deleting = true WHERE id = $1 AND workspace_id = $2";
+    private static final String LINKS = "SELECT id, name, kind FROM store_links WHERE store_id = $1 ORDER BY id";
     private static final String DELETE_RECORDS = """
             WITH gone AS (DELETE FROM records WHERE store_id = $1 RETURNING stored_bytes)
             SELECT count(*) AS records, coalesce(sum(stored_bytes), 0) AS stored_bytes FROM gone""";
     private static final String DELETE_STORE = "DELETE FROM stores WHERE id = $1 AND workspace_id = $2";
+    // One row for the store (none when the workspace has no such store), with a null link when it has no links.
+    private static final String STORE_LINKS = """
+            SELECT l.id, l.name, l.kind
+              FROM stores s LEFT JOIN store_links l ON l.store_id = s.id
+             WHERE s.id = $1 AND s.workspace_id = $2
+             ORDER BY l.id""";
+    // The share lock makes a put wait for a deletion that is marking the store, or for a workspace deletion, and then
+    // find no store; held until the put commits, it makes a deletion wait, then find the link. xmax is 0 only on a
+    // row just inserted.
+    private static final String PUT_LINK = """
+            WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2 AND NOT deleting FOR SHARE)
+            INSERT INTO store_links (store_id, id, name, kind)
+            SELECT id, $3, $4, $5 FROM store
+            ON CONFLICT (store_id, id) DO UPDATE SET name = excluded.name, kind = excluded.kind
+            RETURNING xmax = 0 AS created""";
+    private static final String DELETE_LINK = """
+            WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
+                 gone AS (DELETE FROM store_links l USING store s WHERE l.store_id = s.id AND l.id = $3 RETURNING l.id)
+            SELECT (SELECT count(*) FROM store) AS stores, (SELECT count(*) FROM gone) AS links""";
 
     private final Pool pool;
 
@@ -36,23 +74,95 @@ public class StoreRepository {
 
     /** The store, or null when the workspace has no such store. */
     public Uni<StoreRow> one(String workspaceId, String storeId) {
-        return pool.preparedQuery(ONE).execute(Tuple.of(workspaceId, storeId))
-                .map(rows -> rows.size() == 0 ? null : toStore(rows.iterator().next()));
+        return pool.preparedQuery(ONE).execute(Tuple.of(workspaceId, storeId)).map(StoreRepository::firstStore);
     }
 
-    /** Deletes the store's records, then the store, in the caller's transaction; returns what the records held. */
-    public Uni<long[]> deleteWithRecords(SqlClient transaction, String workspaceId, String storeId) {
-        return transaction.preparedQuery(DELETE_RECORDS).execute(Tuple.of(storeId))
-                .map(rows -> rows.iterator().next())
-                .call(() -> transaction.preparedQuery(DELETE_STORE).execute(Tuple.of(storeId, workspaceId)))
-                .map(row -> new long[] {row.getLong("records"), row.getLong("stored_bytes")});
+    /** Locks the workspace until the transaction ends and answers its plan's store limit; null when there is no workspace. */
+    public Uni<Integer> lockForNewStore(SqlClient transaction, String workspaceId) {
+        return transaction.preparedQuery(LOCK_WORKSPACE).execute(Tuple.of(workspaceId)).chain(workspaces -> workspaces.size() == 0
+                ? Uni.createFrom().nullItem()
+                : transaction.preparedQuery(LOCK_PLAN).execute(Tuple.of(workspaces.iterator().next().getString("plan")))
+                        .map(plans -> plans.iterator().next().getInteger("max_stores")));
+    }
+
+    public Uni<Long> count(SqlClient transaction, String workspaceId) {
+        return transaction.preparedQuery(COUNT).execute(Tuple.of(workspaceId)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** The new store, or null when the workspace has a store of that name. */
+    public Uni<StoreRow> insert(SqlClient transaction, String storeId, String workspaceId, String name) {
+        return transaction.preparedQuery(INSERT).execute(Tuple.of(storeId, workspaceId, name)).map(StoreRepository::firstStore);
+    }
+
+    /** The renamed store, or null when the workspace has no such store; fails on the unique name as PostgreSQL does. */
+    public Uni<StoreRow> rename(String workspaceId, String storeId, String name) {
+        return pool.preparedQuery(RENAME).execute(Tuple.of(storeId, workspaceId, name)).map(StoreRepository::firstStore);
+    }
+
+    /** Marks the store as being deleted, holding its row until the transaction ends; false when there is no such store. */
+    public Uni<Boolean> markDeleting(SqlClient transaction, String workspaceId, String storeId) {
+        return transaction.preparedQuery(MARK_DELETING).execute(Tuple.of(storeId, workspaceId)).map(rows -> rows.rowCount() > 0);
+    }
+
+    public Uni<List<LinkView>> links(SqlClient transaction, String storeId) {
+        return transaction.preparedQuery(LINKS).execute(Tuple.of(storeId)).map(StoreRepository::toLinks);
+    }
+
+    /** The store's links, or null when the workspace has no such store. */
+    public Uni<List<LinkView>> links(String workspaceId, String storeId) {
+        return pool.preparedQuery(STORE_LINKS).execute(Tuple.of(storeId, workspaceId))
+                .map(rows -> rows.size() == 0 ? null : toLinks(rows));
+    }
+
+    /** Deletes the store's records, then the store; answers whether the store was still there and what the records held. */
+    public Uni<Deleted> deleteWithRecords(SqlClient client, String workspaceId, String storeId) {
+        return client.preparedQuery(DELETE_RECORDS).execute(Tuple.of(storeId)).map(rows -> rows.iterator().next())
+                .chain(freed -> client.preparedQuery(DELETE_STORE).execute(Tuple.of(storeId, workspaceId))
+                        .map(stores -> new Deleted(stores.rowCount() > 0, freed.getLong("records"),
+                                freed.getLong("stored_bytes"))));
+    }
+
+    /** Adds or replaces a link: true when added, false when replaced, null when the workspace has no such store. */
+    public Uni<Boolean> putLink(String workspaceId, String storeId, LinkView link) {
+        return pool.preparedQuery(PUT_LINK).execute(Tuple.of(storeId, workspaceId, link.id(), link.name(), link.kind()))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getBoolean("created"));
+    }
+
+    /** Removes a link. */
+    public Uni<LinkDeletion> deleteLink(String workspaceId, String storeId, String linkId) {
+        return pool.preparedQuery(DELETE_LINK).execute(Tuple.of(storeId, workspaceId, linkId)).map(rows -> {
+            Row row = rows.iterator().next();
+            return row.getLong("stores") == 0 ? LinkDeletion.NO_STORE
+                    : row.getLong("links") == 0 ? LinkDeletion.NO_LINK : LinkDeletion.DELETED;
+        });
+    }
+
+    private static StoreRow firstStore(RowSet<Row> rows) {
+        return rows.size() == 0 ? null : toStore(rows.iterator().next());
     }
 
     private static StoreRow toStore(Row row) {
         return new StoreRow(row.getString("id"), row.getString("name"), row.getOffsetDateTime("created_at").toInstant());
     }
 
-    /** A store's own columns. */
-    public record StoreRow(String id, String name, java.time.Instant createdAt) {
+    private static List<LinkView> toLinks(RowSet<Row> rows) {
+        List<LinkView> links = new ArrayList<>(rows.size());
+        rows.forEach(row -> {
+            if (row.getString("id") != null) {
+                links.add(new LinkView(row.getString("id"), row.getString("name"), row.getString("kind")));
+            }
+        });
+        return links;
     }
+
+    /** A store's own columns. */
+    public record StoreRow(String id, String name, Instant createdAt) {
+    }
+
+    /** What a store deletion removed. */
+    public record Deleted(boolean store, long records, long storedBytes) {
+    }
+
+    /** What a link deletion found. */
+    public enum LinkDeletion { DELETED, NO_LINK, NO_STORE }
 }

@@ -1,7 +1,6 @@
 package dev.datastores.store;
 
 import dev.datastores.http.ProblemMapper;
-import dev.datastores.store.StoreLink.LinkView;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

@@ -1,21 +1,17 @@
 package dev.datastores.store;
 
 import dev.datastores.http.Problems;
-import dev.datastores.store.StoreLink.LinkView;
-import dev.datastores.workspace.Ids;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
-import dev.datastores.workspace.Plan;
+import dev.datastores.workspace.Ids;
 import dev.datastores.workspace.PlanDirectory;
-import dev.datastores.workspace.Workspace;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** Stores and their links. Every method is scoped to one workspace: other workspaces' stores do not exist here. */
@@ -23,48 +19,38 @@ import java.util.List;
 public class StoreService {
 
     private static final int MAX_NAME_LENGTH = 200;
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final StoreRepository stores;
     private final QuotaService quota;
     private final PlanDirectory plans;
+    private final Pool pool;
 
-    public StoreService(StoreRepository stores, QuotaService quota, PlanDirectory plans) {
+    public StoreService(StoreRepository stores, QuotaService quota, PlanDirectory plans, Pool pool) {
         this.stores = stores;
         this.quota = quota;
         this.plans = plans;
+        this.pool = pool;
     }
 
     /**
      * Creates a store. Stores are few and created rarely, so their limit is checked in PostgreSQL under a
-     * lock on the workspace row, exact across replicas; the Redis counters learn of it afterwards.
+     * lock on the workspace row, exact across replicas; the Redis counters learn of it afterwards. The name is
+     * claimed by the insert itself, against the unique constraint that renames meet too.
      */
-    @WithTransaction
     public Uni<StoreView> create(String workspaceId, String name) {
         String storeName = requireName(name);
-        return lockWorkspace(workspaceId)
-                .chain(workspace -> Plan.<Plan>findById(workspace.plan))
-                .chain(plan -> Store.count("workspaceId", workspaceId).invoke(stores -> {
-                    if (stores >= plan.maxStores) {
-                        throw Problems.quotaExceeded("stores", plan.maxStores, stores);
-                    }
-                }))
-                .chain(() -> requireNameFree(workspaceId, storeName))
-                .chain(() -> {
-                    Store store = new Store();
-                    store.id = Ids.next("ds_");
-                    store.workspaceId = workspaceId;
-                    store.name = storeName;
-                    store.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                    return store.<Store>persist();
-                })
-                .invoke(store -> quota.record(workspaceId, new Delta(1, 0, 0), new StoreDelta(store.id, 0, 0, 0), "create"))
-                .map(store -> new StoreView(store.id, store.name, store.createdAt, 0, 0, 0));
-    }
-
-    /** The workspace, locked until the transaction ends: store creations and renames in it take turns. */
-    private static Uni<Workspace> lockWorkspace(String workspaceId) {
-        return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId));
+        return pool.withTransaction(transaction -> stores.lockForNewStore(transaction, workspaceId)
+                        .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
+                        .call(maxStores -> stores.count(transaction, workspaceId).invoke(count -> {
+                            if (count >= maxStores) {
+                                throw Problems.quotaExceeded("stores", maxStores, count);
+                            }
+                        }))
+                        .chain(() -> stores.insert(transaction, Ids.next("ds_"), workspaceId, storeName))
+                        .onItem().ifNull().failWith(() -> Problems.nameTaken(storeName)))
+                .invoke(store -> quota.record(workspaceId, new Delta(1, 0, 0), new StoreDelta(store.id(), 0, 0, 0), "create"))
+                .map(store -> new StoreView(store.id(), store.name(), store.createdAt(), 0, 0, 0));
     }
 
     public Uni<List<StoreView>> list(String workspaceId) {
@@ -77,72 +63,85 @@ public class StoreService {
                 .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
-    @WithTransaction
+    /** One statement: a store deleted meanwhile is not found, and a name taken meanwhile fails on the unique constraint. */
     public Uni<StoreView> rename(String workspaceId, String storeId, String name) {
         String storeName = requireName(name);
-        // The name is checked, then written: the workspace row lock (as in create) keeps a parallel rename or
-        // create from taking it in between, which would end in the unique constraint and a 500.
-        return lockWorkspace(workspaceId)
-                .chain(() -> find(workspaceId, storeId))
-                .call(store -> store.name.equals(storeName) ? Uni.createFrom().voidItem() : requireNameFree(workspaceId, storeName))
-                .invoke(store -> store.name = storeName)
-                .call(Store::flush)
-                // The view comes from the entity: get() reads on another connection, before this transaction commits.
-                .chain(store -> withStats(workspaceId, List.of(new StoreRepository.StoreRow(store.id, store.name, store.createdAt))))
-                .map(views -> views.get(0));
+        return stores.rename(workspaceId, storeId, storeName)
+                // renaming changes only the name, so the one unique constraint it can meet is (workspace, name)
+                .onFailure(failure -> failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))
+                .transform(failure -> Problems.nameTaken(storeName))
+                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId))
+                .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
-    /** Deletes the store with all its records, unless something still links to it, and frees their quota. */
+    /** Deletes the store with all its records, unless something links to it, and frees their quota. */
     public Uni<Void> delete(String workspaceId, String storeId) {
-        return links(workspaceId, storeId).invoke(links -> {
+        return plans.planOf(workspaceId)
+                .chain(plan -> markDeleting(workspaceId, storeId).chain(() -> quota.guard(workspaceId, plan, Delta.NONE,
+                        client -> deleteWithRecords(client, workspaceId, storeId))))
+                .invoke(deleted -> {
+                    if (!deleted) {
+                        throw Problems.notFound("Store " + storeId);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * Marks the store as being deleted, unless something links to it. The mark holds the store's row until the
+     * links are checked: a link put either committed before (and is found here) or waits, then finds the store
+     * marked and answers 404. A marked store takes no links, so none can appear while it is being deleted.
+     */
+    private Uni<Void> markDeleting(String workspaceId, String storeId) {
+        return pool.withTransaction(transaction -> stores.markDeleting(transaction, workspaceId, storeId)
+                .invoke(found -> {
+                    if (!found) {
+                        throw Problems.notFound("Store " + storeId);
+                    }
+                })
+                .chain(() -> stores.links(transaction, storeId))
+                .invoke(links -> {
                     if (!links.isEmpty()) {
                         throw Problems.storeLinked(links);
                     }
                 })
-                .chain(() -> plans.planOf(workspaceId))
-                .chain(plan -> quota.guard(workspaceId, plan, Delta.NONE, client -> stores.deleteWithRecords(client, workspaceId, storeId)
-                        .map(freed -> new Written<>(freed, new Delta(-1, -freed[0], -freed[1]), new StoreDelta(storeId, 0, 0, 0), true))))
-                .replaceWithVoid();
+                .replaceWithVoid());
     }
 
-    @WithTransaction
+    /**
+     * Deletes the records, then the store, once the mark has committed, and not under its lock: a deletion holding
+     * the store's row while it deletes records would deadlock with record writers that lock records first and the
+     * store after. False when a deletion sent at the same time removed the store first.
+     */
+    private Uni<Written<Boolean>> deleteWithRecords(SqlClient client, String workspaceId, String storeId) {
+        return stores.deleteWithRecords(client, workspaceId, storeId).map(gone -> new Written<>(gone.store(),
+                new Delta(gone.store() ? -1 : 0, -gone.records(), -gone.storedBytes()), new StoreDelta(storeId, 0, 0, 0),
+                gone.store()));
+    }
+
     public Uni<List<LinkView>> links(String workspaceId, String storeId) {
-        return find(workspaceId, storeId)
-                .chain(store -> StoreLink.<StoreLink>list("storeId = ?1 order by id", storeId))
-                .map(links -> links.stream().map(StoreLink::view).toList());
+        return stores.links(workspaceId, storeId).onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId));
     }
 
-    /** Adds or replaces a link; true when it was added. */
-    @WithTransaction
+    /** Adds or replaces a link, in one statement: a store being deleted takes none (see {@link #markDeleting}). */
     public Uni<LinkPut> putLink(String workspaceId, String storeId, String linkId, String name, String kind) {
         requireLinkField("link id", linkId);
         requireLinkField("name", name);
         requireLinkField("kind", kind);
-        return find(workspaceId, storeId)
-                .chain(store -> StoreLink.<StoreLink>findById(new StoreLink.Key(storeId, linkId)))
-                .chain(existing -> {
-                    StoreLink link = existing == null ? new StoreLink() : existing;
-                    link.storeId = storeId;
-                    link.id = linkId;
-                    link.name = name;
-                    link.kind = kind;
-                    if (existing == null) {
-                        link.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                    }
-                    return link.<StoreLink>persist().map(saved -> new LinkPut(saved.view(), existing == null));
-                });
+        LinkView link = new LinkView(linkId, name, kind);
+        return stores.putLink(workspaceId, storeId, link)
+                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId))
+                .map(created -> new LinkPut(link, created));
     }
 
-    @WithTransaction
     public Uni<Void> deleteLink(String workspaceId, String storeId, String linkId) {
-        return find(workspaceId, storeId)
-                .chain(store -> StoreLink.delete("storeId = ?1 and id = ?2", storeId, linkId))
-                .invoke(deleted -> {
-                    if (deleted == 0) {
-                        throw Problems.notFound("Link " + linkId);
-                    }
-                })
-                .replaceWithVoid();
+        return stores.deleteLink(workspaceId, storeId, linkId).invoke(outcome -> {
+            switch (outcome) {
+                case NO_STORE -> throw Problems.notFound("Store " + storeId);
+                case NO_LINK -> throw Problems.notFound("Link " + linkId);
+                case DELETED -> { }
+            }
+        }).replaceWithVoid();
     }
 
     private Uni<List<StoreView>> withStats(String workspaceId, List<StoreRepository.StoreRow> rows) {
@@ -152,19 +151,6 @@ public class StoreService {
                     return new StoreView(row.id(), row.name(), row.createdAt(), counted.records(), counted.storageBytes(),
                             counted.rawBytes());
                 }).toList());
-    }
-
-    private Uni<Store> find(String workspaceId, String storeId) {
-        return Store.<Store>find("id = ?1 and workspaceId = ?2", storeId, workspaceId).firstResult()
-                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId));
-    }
-
-    private Uni<Void> requireNameFree(String workspaceId, String name) {
-        return Store.count("workspaceId = ?1 and name = ?2", workspaceId, name).invoke(count -> {
-            if (count > 0) {
-                throw Problems.nameTaken(name);
-            }
-        }).replaceWithVoid();
     }
 
     private static String requireName(String name) {

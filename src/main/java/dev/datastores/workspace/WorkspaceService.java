@@ -7,6 +7,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -16,9 +17,11 @@ import java.util.List;
 public class WorkspaceService {
 
     private final QuotaService quota;
+    private final PlanRepository plans;
 
-    public WorkspaceService(QuotaService quota) {
+    public WorkspaceService(QuotaService quota, PlanRepository plans) {
         this.quota = quota;
+        this.plans = plans;
     }
 
     @WithTransaction
@@ -28,19 +31,9 @@ public class WorkspaceService {
     }
 
     /** Creates or replaces a plan; true when it was created. */
-    @WithTransaction
     public Uni<Created<PlanView>> putPlan(String name, PlanView limits) {
         requirePlanLimits(name, limits);
-        return Plan.<Plan>findById(name).chain(existing -> {
-            Plan plan = existing == null ? new Plan() : existing;
-            plan.name = name;
-            plan.maxStores = limits.maxStores();
-            plan.maxKeys = limits.maxKeys();
-            plan.maxStorageBytes = limits.maxStorageBytes();
-            plan.maxValueBytes = limits.maxValueBytes();
-            plan.requestsPerSecond = limits.requestsPerSecond();
-            return plan.<Plan>persist().map(saved -> new Created<>(saved.view(), existing == null));
-        });
+        return plans.put(name, limits);
     }
 
     @WithTransaction
@@ -61,9 +54,10 @@ public class WorkspaceService {
         return find(id).chain(workspace -> requirePlan(workspace.plan).chain(plan -> view(workspace, plan)));
     }
 
+    /** Locks the workspace first: two updates sent together take turns, so neither undoes the other's change. */
     @WithTransaction
     public Uni<WorkspaceView> update(String id, String name, String planName) {
-        return find(id).chain(workspace -> {
+        return find(id, LockModeType.PESSIMISTIC_WRITE).chain(workspace -> {
             if (name != null) {
                 workspace.name = requireName(name);
             }
@@ -74,9 +68,14 @@ public class WorkspaceService {
         });
     }
 
+    /** One statement, which PostgreSQL cascades to the workspace's keys, stores, links and records. */
     @WithTransaction
     public Uni<Void> delete(String id) {
-        return find(id).chain(workspace -> workspace.delete());
+        return Workspace.delete("id", id).invoke(deleted -> {
+            if (deleted == 0) {
+                throw Problems.notFound("Workspace " + id);
+            }
+        }).replaceWithVoid();
     }
 
     /** The plan of a workspace; 404 when the workspace does not exist. */
@@ -86,7 +85,11 @@ public class WorkspaceService {
     }
 
     private Uni<Workspace> find(String id) {
-        return Workspace.<Workspace>findById(id).onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + id));
+        return find(id, LockModeType.NONE);
+    }
+
+    private Uni<Workspace> find(String id, LockModeType lock) {
+        return Workspace.<Workspace>findById(id, lock).onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + id));
     }
 
     private Uni<Plan> requirePlan(String name) {
