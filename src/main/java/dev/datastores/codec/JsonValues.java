@@ -45,7 +45,7 @@ public final class JsonValues {
                 throw Problems.invalidJson("More than one JSON value" + at(parser));
             }
         } catch (JsonProcessingException e) {
-            throw Problems.invalidJson(e.getOriginalMessage() + at(e));
+            throw Problems.invalidJson(e);
         } catch (IOException e) {
             throw Problems.invalidJson(e.getMessage());
         }
@@ -55,7 +55,4 @@ public final class JsonValues {
         return " at line " + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr();
     }
 
-    private static String at(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    }
 }

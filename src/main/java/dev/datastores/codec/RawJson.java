@@ -71,7 +71,7 @@ public final class RawJson {
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw Problems.invalidJson(e.getOriginalMessage() + location(e));
+            throw Problems.invalidJson(e);
         } catch (IOException e) {
             throw Problems.invalidJson(e.getMessage());
         }
@@ -174,7 +174,4 @@ public final class RawJson {
         return new String(bytes(), StandardCharsets.UTF_8);
     }
 
-    private static String location(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    }
 }
