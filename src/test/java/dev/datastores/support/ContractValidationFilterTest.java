@@ -149,14 +149,30 @@ class ContractValidationFilterTest {
     void aMethodThePathLacksMustBeMethodNotAllowedWithAllow() {
         answers(405, PROBLEM, problem(405, "method-not-allowed"), "Allow", "GET, PATCH, DELETE");
         assertThatCode(() -> request().put(STORES + "/ds_1")).doesNotThrowAnyException();
+        assertThatCode(() -> request().request("PROPFIND", STORES + "/ds_1")).doesNotThrowAnyException();
 
         answers(405, PROBLEM, problem(405, "method-not-allowed"));
         assertThatThrownBy(() -> request().put(STORES + "/ds_1")).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Allow");
 
+        answers(405, PROBLEM, "{\"type\":\"https://datastores.dev/problems/method-not-allowed\"}", "Allow", "GET");
+        assertThatThrownBy(() -> request().put(STORES + "/ds_1")).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("title");
+
+        answers(405, null, null, "Allow", "GET, PATCH, DELETE");
+        assertThatCode(() -> request().head(STORES + "/ds_1")).doesNotThrowAnyException();
+
         answers(200, "application/json", "{}");
         assertThatThrownBy(() -> request().put(STORES + "/ds_1")).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("validation.request.operation.notAllowed");
+        assertThatThrownBy(() -> request().request("PROPFIND", STORES + "/ds_1")).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void notAcceptableIsAnAnswerOfAnyOperation() {
+        answers(406, PROBLEM, problem(406, "not-acceptable"));
+
+        assertThatCode(() -> request().accept("text/csv").get(STORES)).doesNotThrowAnyException();
     }
 
     @Test
