@@ -25,6 +25,23 @@ final class OperationBody {
         return new OperationBody(RawJson.parseObject(body));
     }
 
+    /**
+     * Throws invalid-request when the body has a member the operation does not take: a misspelt {@code sets}, or a
+     * {@code checks} this service does not evaluate, must not pass for a request that did what it asked.
+     */
+    OperationBody takingOnly(String... members) {
+        requireOnly(json, List.of(members));
+        return this;
+    }
+
+    static void requireOnly(RawJson object, List<String> members) {
+        for (String name : object.members().keySet()) {
+            if (!members.contains(name)) {
+                throw Problems.invalidRequest("Unknown member '" + name + "'; this takes " + String.join(", ", members));
+            }
+        }
+    }
+
     RawJson json() {
         return json;
     }

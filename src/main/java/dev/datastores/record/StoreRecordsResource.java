@@ -57,7 +57,7 @@ public class StoreRecordsResource {
     @Path("increment")
     public Uni<Response> increment(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body);
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "by", "ttl");
         return atomic.increment(ws, ds, request.key(), request.number("by", BigDecimal.ONE), request.expiry())
                 .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
                         "etag", Etags.of(modified.version()))));
@@ -67,7 +67,7 @@ public class StoreRecordsResource {
     @Path("append")
     public Uni<Response> append(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body);
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "value", "ttl");
         return atomic.append(ws, ds, request.key(), request.value(), request.expiry())
                 .map(modified -> respond(modified, Map.of("key", modified.key(),
                         "length", AtomicService.arrayLength(modified.value()), "etag", Etags.of(modified.version()))));
@@ -77,7 +77,7 @@ public class StoreRecordsResource {
     @Path("get-or-create")
     public Uni<Response> getOrCreate(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body);
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "value", "ttl");
         return atomic.getOrCreate(ws, ds, request.key(), request.value(), request.expiry())
                 .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
                         "etag", Etags.of(modified.version()), "created", modified.created())));
@@ -87,7 +87,7 @@ public class StoreRecordsResource {
     @Path("expire")
     public Uni<Map<String, Object>> expire(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body);
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "ttl");
         if (!request.has("ttl")) {
             throw Problems.invalidTtl("ttl is required: seconds, or null to clear the expiry");
         }
@@ -104,7 +104,7 @@ public class StoreRecordsResource {
     @Path("batch")
     public Uni<BatchService.BatchResult> batch(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body);
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("set", "delete");
         List<BatchService.SetItem> sets = request.array("set").stream().map(Records::parseSetItem).toList();
         return batches.batch(ws, ds, sets, request.keys("delete"));
     }
@@ -113,7 +113,7 @@ public class StoreRecordsResource {
     @Path("batch-get")
     public Uni<Map<String, Object>> batchGet(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body);
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("keys");
         if (!request.has("keys")) {
             throw Problems.invalidRequest("keys is required");
         }

@@ -132,7 +132,7 @@ public class ImportService {
 
     private static Parsed parse(NumberedLine line) {
         try {
-            return new Parsed(line.number(), Records.parseSetItem(RawJson.parseObject(line.text().getBytes(StandardCharsets.UTF_8))), null);
+            return new Parsed(line.number(), Records.parseImportLine(RawJson.parseObject(line.text().getBytes(StandardCharsets.UTF_8))), null);
         } catch (ProblemException bad) {
             return new Parsed(line.number(), null, bad);
         }

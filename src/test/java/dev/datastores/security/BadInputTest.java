@@ -131,6 +131,13 @@ class BadInputTest {
         cases.add(bad("get-or-create without a value").post("{D}/get-or-create").body("{\"key\":\"new\"}").is(400, "invalid-request"));
         cases.add(bad("an operation body that is an array").post("{D}/increment").body("[\"k\"]").is(400, "invalid-json"));
         cases.add(bad("batch set not an array").post("{D}/batch").body("{\"set\":5}").is(400, "invalid-request"));
+        cases.add(bad("a batch with a misspelt member").post("{D}/batch").body("{\"sets\":[{\"key\":\"new\",\"value\":1}]}")
+                .is(400, "invalid-request"));
+        cases.add(bad("a batch with checks, which are not evaluated").post("{D}/batch")
+                .body("{\"checks\":[{\"key\":\"k\",\"absent\":true}],\"set\":[{\"key\":\"new\",\"value\":1}]}").is(400, "invalid-request"));
+        cases.add(bad("a batch item with an unknown member").post("{D}/batch").body("{\"set\":[{\"key\":\"new\",\"value\":1,\"tll\":5}]}")
+                .is(400, "invalid-request"));
+        cases.add(bad("an increment with an unknown member").post("{D}/increment").body("{\"key\":\"n\",\"step\":5}").is(400, "invalid-request"));
         cases.add(bad("batch item not an object").post("{D}/batch").body("{\"set\":[1]}").is(400, "invalid-request"));
         cases.add(bad("batch of 1,025 sets").post("{D}/batch").body("{\"set\":[" + IntStream.range(0, 1025)
                 .mapToObj(i -> "{\"key\":\"n" + i + "\",\"value\":1}").collect(Collectors.joining(",")) + "]}").is(400, "too-many-keys"));
