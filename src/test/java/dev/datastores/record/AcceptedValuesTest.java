@@ -168,8 +168,8 @@ class AcceptedValuesTest {
         String json = "application/json";
         return Stream.of(
                 new Route("PUT record", "PUT", "{records}/k", json, "\"" + HOLE + "\"", "invalid-json", c -> c.absent("{records}/k")),
-                new Route("increment", "POST", "{store}/increment", json, "{\"key\":\"k\",\"by\":1,\"note\":\"" + HOLE + "\"}",
-                        "invalid-json", c -> c.absent("{records}/k")),
+                new Route("increment", "POST", "{store}/increment", json, "{\"key\":\"k" + HOLE + "\",\"by\":1}",
+                        "invalid-json", c -> c.absent("{records}/k" + HOLE)),
                 new Route("append", "POST", "{store}/append", json, "{\"key\":\"k\",\"value\":\"" + HOLE + "\"}", "invalid-json",
                         c -> c.absent("{records}/k")),
                 new Route("get-or-create", "POST", "{store}/get-or-create", json, "{\"key\":\"k\",\"value\":\"" + HOLE + "\"}",
