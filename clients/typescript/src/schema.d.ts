@@ -530,7 +530,7 @@ export interface paths {
         put?: never;
         /**
          * Read a record, or store a value if it is absent
-         * @description Scope: `write`. The live record (200), or `value` stored under `key` (201).
+         * @description Scopes: `read` and `write`, since it returns the stored value. The live record (200), or `value` stored under `key` (201).
          */
         post: operations["getOrCreate"];
         delete?: never;
@@ -749,8 +749,9 @@ export interface paths {
         /**
          * Download a store as NDJSON
          * @description Scope: `read`. Streams every live record, one JSON object `{"key", "value", "etag", "expiresAt"}` per
-         *     line, in key order, with flat memory on the server at any store size. After a broken download, call
-         *     again with `after` set to the last key received.
+         *     line, in key order, with flat memory on the server at any store size. A value is written without the
+         *     whitespace between its tokens, so each record is one line; member order, number text and escapes are
+         *     kept. After a broken download, call again with `after` set to the last key received.
          */
         get: operations["exportRecords"];
         put?: never;
@@ -823,7 +824,7 @@ export interface paths {
         put?: never;
         /**
          * Push a store to another service
-         * @description Scope: `write`. Starts a job that POSTs the store's records, in key order, as JSON arrays of up to
+         * @description Scope: `read` (it sends the store's values out), and `write` too with `deleteAfterExport`. Starts a job that POSTs the store's records, in key order, as JSON arrays of up to
          *     `chunkSize` objects `[{"key", "value"}]` to `url`. A chunk that does not get a 2xx stops the job
          *     (`failed`). With `deleteAfterExport` a chunk's keys are deleted only after that chunk got its 2xx, so
          *     nothing unacknowledged is ever deleted. A job interrupted by a restart resumes or ends `failed`.
@@ -1520,7 +1521,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `unsupported-media-type`: the body's `Content-Type` is not one this operation reads. */
+        /** @description `unsupported-media-type`: the body's `Content-Type` is not one this operation reads, or names a `charset` other than UTF-8. */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
