@@ -156,6 +156,12 @@ class BatchAndDiffTest {
         assertThat(sweeper.sweep(10).await().atMost(Duration.ofSeconds(10))).isGreaterThanOrEqualTo(1L);
 
         tenant.request().body("1").put(tenant.records(store) + "/third").then().statusCode(201);
+        // the store's counts are settled after the write is answered: give them a moment under load
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (tenant.request().get(tenant.stores() + "/" + store).jsonPath().getInt("recordCount") != 2
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
         tenant.request().get(tenant.stores() + "/" + store).then().body("recordCount", equalTo(2));
     }
 
