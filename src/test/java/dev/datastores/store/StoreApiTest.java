@@ -59,6 +59,12 @@ class StoreApiTest {
         String store = tenant.newStore("s");
         tenant.request().body("{\"a\":1}").put(tenant.records(store) + "/one").then().statusCode(201);
         tenant.request().body("[1,2,3]").put(tenant.records(store) + "/two").then().statusCode(201);
+        // a store's counts are settled just after a write is answered
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (tenant.request().get(tenant.stores() + "/" + store).jsonPath().getInt("recordCount") != 2
+                && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
 
         tenant.request().get(tenant.stores() + "/" + store).then().statusCode(200)
                 .body("id", equalTo(store))
