@@ -35,6 +35,14 @@ public final class JsonValues {
      */
     public static void requireSingleValue(byte[] bytes) {
         JsonText.require(bytes);
+        requireSingleValueOfCheckedText(bytes);
+    }
+
+    /**
+     * {@link #requireSingleValue} for bytes already known to be JSON text in UTF-8: a value cut out of a body that
+     * {@link RawJson} checked, or one built from checked values. Scanning them again would find nothing new.
+     */
+    public static void requireSingleValueOfCheckedText(byte[] bytes) {
         try (JsonParser parser = FACTORY.createParser(bytes)) {
             if (parser.nextToken() == null) {
                 throw Problems.invalidJson("The body is empty; send one JSON value");

@@ -82,12 +82,14 @@ public enum ApiRoute {
     private final String template;
     private final Set<Effect> effects;
     private final List<String> segments;
+    private final boolean keyRoute;
 
     ApiRoute(String method, String template, Effect first, Effect... rest) {
         this.method = method;
         this.template = template;
         this.effects = EnumSet.of(first, rest);
         this.segments = List.of(template.substring(1).split("/"));
+        this.keyRoute = template.startsWith(Paths.R + "/");
     }
 
     public String method() {
@@ -147,6 +149,20 @@ public enum ApiRoute {
         return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("/+", "/").replaceAll("(.)/$", "$1");
     }
 
+    /** Whether the API has a route of this method for the target, or no route at all for its path (that is a 404). */
+    static boolean allows(String method, RequestTarget target) {
+        boolean pathKnown = false;
+        for (ApiRoute route : values()) {
+            if (route.matches(target)) {
+                if (route.method.equals(method) || method.equals("HEAD") && route.method.equals("GET")) {
+                    return true;
+                }
+                pathKnown = true;
+            }
+        }
+        return !pathKnown;
+    }
+
     /**
      * The methods the API has for a request target, in the form of an {@code Allow} header; empty when no route
      * has this path. A GET route answers HEAD too.
@@ -165,7 +181,6 @@ public enum ApiRoute {
     }
 
     private boolean matches(RequestTarget target) {
-        boolean keyRoute = template.endsWith("/{key}") && template.startsWith(Paths.R);
         if (keyRoute != target.hasKey()) {
             return false;
         }

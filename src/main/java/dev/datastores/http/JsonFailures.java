@@ -39,7 +39,7 @@ final class JsonFailures {
             return "The body is not valid JSON";
         }
         String text = message;
-        for (String tail : new String[] {"\n", " (start marker at", "[Source:", " at [Source"}) {
+        for (String tail : new String[] {"\n", " (start marker at", "[Source:"}) {
             int cut = text.indexOf(tail);
             if (cut >= 0) {
                 text = text.substring(0, cut);

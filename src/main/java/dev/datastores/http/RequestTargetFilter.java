@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The first look at every request, before anything routes it: the HTTP version, the size of the request line and
@@ -112,9 +111,8 @@ public class RequestTargetFilter {
         RequestTarget.requireUri(request.uri());
         RequestTarget target = RequestTarget.parse(request.path());
         RequestTarget.requireWellFormedQuery(request.query());
-        Set<String> allowed = ApiRoute.methodsFor(target);
-        if (!allowed.isEmpty() && !allowed.contains(request.method().name())) {
-            throw Problems.methodNotAllowed(request.method().name(), allowed);
+        if (!ApiRoute.allows(request.method().name(), target)) {
+            throw Problems.methodNotAllowed(request.method().name(), ApiRoute.methodsFor(target));
         }
         return target;
     }

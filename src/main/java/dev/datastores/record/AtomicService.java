@@ -130,7 +130,7 @@ public class AtomicService {
             if (next.length > plan.maxValueBytes) {
                 throw Problems.valueTooLarge(next.length, plan.maxValueBytes);
             }
-            JsonValues.requireSingleValue(next);
+            JsonValues.requireSingleValueOfCheckedText(next);
             byte[] stored = ValueCodec.encode(next);
             Instant expiry = expiresAt != null ? expiresAt : row != null && row.live() ? row.expiresAt() : null;
             if (row == null) {

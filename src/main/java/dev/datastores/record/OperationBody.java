@@ -69,7 +69,7 @@ final class OperationBody {
             throw Problems.invalidRequest("value is required");
         }
         byte[] bytes = value.bytes();
-        JsonValues.requireSingleValue(bytes);
+        JsonValues.requireSingleValueOfCheckedText(bytes);
         return bytes;
     }
 
