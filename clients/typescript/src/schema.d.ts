@@ -466,7 +466,7 @@ export interface paths {
         put?: never;
         /**
          * Add to a number
-         * @description Scope: `write`. Adds `by` in exact decimal arithmetic (0.1 + 0.2 = 0.3; 2^60 + 1 stays exact). An absent
+         * @description Scopes: `read` and `write`, since it answers with the number now stored. Adds `by` in exact decimal arithmetic (0.1 + 0.2 = 0.3; 2^60 + 1 stays exact). An absent
          *     key counts as 0 and is created (201). Without `ttl` the record keeps its expiry.
          */
         post: operations["increment"];
@@ -592,7 +592,7 @@ export interface paths {
         put?: never;
         /**
          * Set and delete many records, all or nothing
-         * @description Scope: `write`. Up to 1,024 operations in one transaction; a key may appear once. Quota is checked for
+         * @description Scope: `write`. Takes only `set` and `delete` (an unknown member, `checks` included, is 400 `invalid-request`). Up to 1,024 operations in one transaction; a key may appear once. Quota is checked for
          *     the batch's net effect: a refused batch stores nothing.
          */
         post: operations["batch"];
