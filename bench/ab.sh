@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# This build against another (BASE_JAR) on the peer benchmark's PUT and GET (1 KiB JSON, 10,000 keys, C
+# connections, D seconds each), each service on its own database, rounds alternating which build runs first
+# so machine noise falls on both. Prints each run, and per operation the medians and the ratio this/base.
+#   git archive <ref> | tar -x -C /tmp/base && (cd /tmp/base && ./mvnw -q package -DskipTests)
+#   BASE_JAR=/tmp/base/target/quarkus-app/quarkus-run.jar bench/ab.sh
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+: "${BASE_JAR:?BASE_JAR must name the quarkus-run.jar of the build to compare with}"
+C=${C:-32}; D=${D:-8}; ROUNDS=${ROUNDS:-6}; WARM=${WARM:-15}
+shared=$root/../shared/bench
+export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+build_service
+for db in bench_base bench_this; do
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+done
+SERVICE_JAR=$BASE_JAR start_service 18193 \
+  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_base QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_base
+start_service 18194 \
+  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_this QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_this
+
+run() { # port label script
+  wrk -t2 -c"$C" -d"${D}s" --latency -s "$WRK_DIR/service-$3.lua" "http://127.0.0.1:$1" >"/tmp/wrk-ab-$2.out" 2>&1
+  awk -v l="$2" '/Requests\/sec/ {rps=int($2)} $1=="99%" {p99=$2} /Non-2xx/ {err=$NF} END {printf "%-9s %8d req/s  p99 %-8s non-2xx %s\n", l, rps, p99, err+0}' "/tmp/wrk-ab-$2.out"
+}
+declare -A tenants
+for port in 18193 18194; do
+  make_tenant "$port" business
+  tenants[$port]="$WS $TOKEN $STORE $SERVICE_PATH"
+  load_peer_records "$port" "$KEYS"
+  export TOKEN SERVICE_PATH
+  for op in put get; do
+    wrk -t2 -c"$C" -d"${WARM}s" -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
+  done
+done
+declare -A figures ratios
+for round in $(seq 1 "$ROUNDS"); do
+  sides=("18193 base" "18194 this"); [ $((round % 2)) -eq 0 ] && sides=("18194 this" "18193 base")
+  for op in put get; do
+    declare -A rps=()
+    for side in "${sides[@]}"; do
+      read -r port label <<<"$side"
+      read -r WS TOKEN STORE SERVICE_PATH <<<"${tenants[$port]}"; export TOKEN SERVICE_PATH
+      line=$(run "$port" "$label-$op" "$op"); echo "round $round $line"
+      rps[$label]=$(awk '{print $2}' <<<"$line"); figures[$label-$op]+="${rps[$label]} "
+    done
+    ratios[$op]+="$(awk -v a="${rps[this]}" -v b="${rps[base]}" 'BEGIN {printf "%.3f", a / b}') "
+  done
+done
+median() { printf '%s\n' $@ | sort -g | awk '{a[NR]=$1} END {m = (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2; print m}'; }
+for op in put get; do
+  echo "$op: median this $(median ${figures[this-$op]}), base $(median ${figures[base-$op]}) req/s;" \
+       "this/base per round ${ratios[$op]}, median $(median ${ratios[$op]})"
+done
