@@ -182,6 +182,9 @@ class ExportJobTest {
             other.request().get(other.stores() + "/" + store + "/exports").then().statusCode(404);
             other.request().body(Map.of("url", receiver.url())).post(other.stores() + "/" + store + "/exports").then().statusCode(404)
                     .body("type", equalTo(PROBLEM + "not-found"));
+            // the store is looked for before the destination, so a refused URL does not tell another tenant it exists
+            other.request().body(Map.of("url", "http://10.0.0.1/")).post(other.stores() + "/" + store + "/exports").then()
+                    .statusCode(404).body("type", equalTo(PROBLEM + "not-found"));
             tenant.request().get(exports(tenant, store) + "/exp_unknown").then().statusCode(404);
 
             String writeOnly = Tenant.keyWith(tenant.workspaceId(), "write");
