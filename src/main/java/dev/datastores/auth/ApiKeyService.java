@@ -1,8 +1,10 @@
 package dev.datastores.auth;
 
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.Unauthenticated;
 import dev.datastores.auth.ApiKey.ApiKeyView;
 import dev.datastores.auth.ApiKey.CreatedApiKey;
-import dev.datastores.http.Problems;
 import dev.datastores.workspace.Ids;
 import dev.datastores.workspace.Workspace;
 import io.quarkus.cache.Cache;
@@ -43,7 +45,7 @@ public class ApiKeyService {
         // Share-locked until the key is inserted: a workspace deleted meanwhile is either gone first (404) or
         // waits and takes the new key with it.
         return Workspace.<Workspace>findById(workspaceId, LockModeType.PESSIMISTIC_READ)
-                .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
+                .onItem().ifNull().failWith(() -> new NotFound("Workspace " + workspaceId))
                 .chain(workspace -> {
                     String token = Tokens.generate();
                     ApiKey key = new ApiKey();
@@ -78,7 +80,7 @@ public class ApiKeyService {
     Uni<byte[]> delete(String workspaceId, String keyId) {
         return ApiKey.<ApiKey>find("id = ?1 and workspaceId = ?2", keyId, workspaceId).withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult()
-                .onItem().ifNull().failWith(() -> Problems.notFound("API key " + keyId))
+                .onItem().ifNull().failWith(() -> new NotFound("API key " + keyId))
                 .call(key -> key.delete())
                 .map(key -> key.tokenHash);
     }
@@ -96,7 +98,7 @@ public class ApiKeyService {
     Uni<Caller> lookup(String tokenHashHex) {
         byte[] hash = HexFormat.of().parseHex(tokenHashHex);
         return ApiKey.<ApiKey>find("tokenHash", hash).firstResult()
-                .onItem().ifNull().failWith(Problems::unauthorized)
+                .onItem().ifNull().failWith(Unauthenticated::new)
                 .call(key -> ApiKey.update("lastUsedAt = ?1 where id = ?2", Instant.now(), key.id))
                 .map(key -> new Caller(key.id, key.workspaceId, Scope.fromColumn(key.scopes)));
     }
@@ -107,7 +109,7 @@ public class ApiKeyService {
 
     static String requireName(String name) {
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw Problems.invalidRequest("name must be 1 to 200 characters");
+            throw DomainException.invalidRequest("name must be 1 to 200 characters");
         }
         return name;
     }

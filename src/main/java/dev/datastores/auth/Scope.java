@@ -1,7 +1,7 @@
 package dev.datastores.auth;
 
+import dev.datastores.domain.DomainException;
 import dev.datastores.http.ApiRoute;
-import dev.datastores.http.Problems;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -39,12 +39,12 @@ public enum Scope {
     /** Parses API input; unknown or missing scopes are an invalid request. */
     public static Set<Scope> parse(List<String> names) {
         if (names == null || names.isEmpty()) {
-            throw Problems.invalidRequest("scopes must list at least one of read, write, manage");
+            throw DomainException.invalidRequest("scopes must list at least one of read, write, manage");
         }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String name : names) {
             scopes.add(Arrays.stream(values()).filter(s -> s.wireName().equals(name)).findFirst()
-                    .orElseThrow(() -> Problems.invalidRequest(
+                    .orElseThrow(() -> DomainException.invalidRequest(
                             "Unknown scope '" + name + "'; use read, write or manage")));
         }
         return scopes;

@@ -1,7 +1,6 @@
 package dev.datastores.codec;
 
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
 import java.util.Arrays;
 
 /**
@@ -28,7 +27,7 @@ public final class JsonText {
     public static void require(byte[] bytes, int offset, int length) {
         int end = offset + length;
         if (length >= 3 && bytes[offset] == (byte) 0xEF && bytes[offset + 1] == (byte) 0xBB && bytes[offset + 2] == (byte) 0xBF) {
-            throw Problems.invalidJson("The text starts with a byte-order mark; send UTF-8 without one");
+            throw DomainException.invalidJson("The text starts with a byte-order mark; send UTF-8 without one");
         }
         int i = offset;
         while (i < end) {
@@ -38,7 +37,7 @@ public final class JsonText {
             } else if (b > 0) {
                 i++;
             } else if (b == 0) {
-                throw Problems.invalidJson("A NUL byte at byte " + (i - offset) + "; JSON text has none");
+                throw DomainException.invalidJson("A NUL byte at byte " + (i - offset) + "; JSON text has none");
             } else {
                 i = afterMultibyte(bytes, i, end, offset);
             }
@@ -90,7 +89,7 @@ public final class JsonText {
         } else if (!Character.isLowSurrogate((char) unit)) {
             return i + 6;
         }
-        throw Problems.invalidJson("A lone surrogate escape \\u" + Integer.toHexString(unit) + " at byte " + (i - offset)
+        throw DomainException.invalidJson("A lone surrogate escape \\u" + Integer.toHexString(unit) + " at byte " + (i - offset)
                 + "; a character past U+FFFF is escaped as a high and low surrogate pair");
     }
 
@@ -147,8 +146,8 @@ public final class JsonText {
         return i + length;
     }
 
-    private static ProblemException notUtf8(int i, int offset) {
-        return Problems.invalidJson("Not valid UTF-8 at byte " + (i - offset));
+    private static DomainException notUtf8(int i, int offset) {
+        return DomainException.invalidJson("Not valid UTF-8 at byte " + (i - offset));
     }
 
     private static boolean hasWhitespace(byte[] json) {

@@ -1,12 +1,12 @@
 package dev.datastores.codec;
 
+import dev.datastores.domain.DomainException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.datastores.http.Problems;
 import java.io.IOException;
 
 /**
@@ -45,17 +45,17 @@ public final class JsonValues {
     public static void requireSingleValueOfCheckedText(byte[] bytes) {
         try (JsonParser parser = FACTORY.createParser(bytes)) {
             if (parser.nextToken() == null) {
-                throw Problems.invalidJson("The body is empty; send one JSON value");
+                throw DomainException.invalidJson("The body is empty; send one JSON value");
             }
             parser.skipChildren();
             JsonToken trailing = parser.nextToken();
             if (trailing != null) {
-                throw Problems.invalidJson("More than one JSON value" + at(parser));
+                throw DomainException.invalidJson("More than one JSON value" + at(parser));
             }
         } catch (JsonProcessingException e) {
-            throw Problems.invalidJson(e);
+            throw DomainException.invalidJson(JsonFailures.describe(e));
         } catch (IOException e) {
-            throw Problems.invalidJson(e.getMessage());
+            throw DomainException.invalidJson(e.getMessage());
         }
     }
 

@@ -1,12 +1,12 @@
 package dev.datastores.codec;
 
+import dev.datastores.domain.DomainException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.datastores.http.Problems;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -63,17 +63,17 @@ public final class RawJson {
         JsonText.require(body);
         try (JsonParser parser = FACTORY.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw Problems.invalidJson("The body must be a JSON object");
+                throw DomainException.invalidJson("The body must be a JSON object");
             }
             RawJson root = read(parser, body);
             if (parser.nextToken() != null) {
-                throw Problems.invalidJson("More than one JSON value in the body");
+                throw DomainException.invalidJson("More than one JSON value in the body");
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw Problems.invalidJson(e);
+            throw DomainException.invalidJson(JsonFailures.describe(e));
         } catch (IOException e) {
-            throw Problems.invalidJson(e.getMessage());
+            throw DomainException.invalidJson(e.getMessage());
         }
     }
 

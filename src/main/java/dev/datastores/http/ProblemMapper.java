@@ -3,6 +3,7 @@ package dev.datastores.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.datastores.domain.DomainException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.smallrye.mutiny.CompositeException;
 import io.netty.channel.unix.Errors;
@@ -58,6 +59,11 @@ public class ProblemMapper {
         Response.ResponseBuilder response = respond(problem, request.path());
         problem.headers().forEach(response::header);
         return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response refused(DomainException failure, HttpServerRequest request) {
+        return problem(Problems.of(failure), request);
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,24 @@
 package dev.datastores.http;
 
+import dev.datastores.codec.JsonFailures;
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.DestinationRefused;
+import dev.datastores.domain.DomainException.Forbidden;
+import dev.datastores.domain.DomainException.ImportStopped;
+import dev.datastores.domain.DomainException.Invalid;
+import dev.datastores.domain.DomainException.InvalidLine;
+import dev.datastores.domain.DomainException.NameTaken;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.PreconditionFailed;
+import dev.datastores.domain.DomainException.QuotaExceeded;
+import dev.datastores.domain.DomainException.RecordNotFound;
+import dev.datastores.domain.DomainException.StoreLinked;
+import dev.datastores.domain.DomainException.TooManyKeys;
+import dev.datastores.domain.DomainException.TooManyRecords;
+import dev.datastores.domain.DomainException.Unauthenticated;
+import dev.datastores.domain.DomainException.ValueTooLarge;
+import dev.datastores.domain.DomainException.WrongType;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The problems of the contract, one factory per type slug, so a slug is spelt in one place. */
@@ -8,12 +27,79 @@ public final class Problems {
     private Problems() {
     }
 
-    public static ProblemException notFound(String what) {
-        return new ProblemException(404, "not-found", "Not found", what + " does not exist");
+    /** How the contract answers a domain failure: its status, type slug, title, and the members that go with it. */
+    public static ProblemException of(DomainException failure) {
+        String detail = failure.getMessage();
+        if (failure instanceof NotFound) {
+            return new ProblemException(404, "not-found", "Not found", detail);
+        }
+        if (failure instanceof RecordNotFound) {
+            return new ProblemException(404, "record-not-found", "Record not found", detail);
+        }
+        if (failure instanceof Invalid invalid) {
+            return switch (invalid.kind()) {
+                case JSON -> new ProblemException(400, "invalid-json", "Invalid JSON", detail);
+                case KEY -> new ProblemException(400, "invalid-key", "Invalid key", detail);
+                case TTL -> new ProblemException(400, "invalid-ttl", "Invalid TTL", detail);
+                case CURSOR -> new ProblemException(400, "invalid-cursor", "Invalid cursor", detail);
+                case REQUEST -> invalidRequest(detail);
+            };
+        }
+        if (failure instanceof TooManyKeys) {
+            return new ProblemException(400, "too-many-keys", "Too many keys", detail);
+        }
+        if (failure instanceof PreconditionFailed) {
+            return new ProblemException(412, "precondition-failed", "Precondition failed", detail);
+        }
+        if (failure instanceof NameTaken) {
+            return new ProblemException(409, "name-taken", "Name taken", detail);
+        }
+        if (failure instanceof StoreLinked linked) {
+            return new ProblemException(409, "store-linked", "Store is linked", detail, Map.of("links", linked.links()));
+        }
+        if (failure instanceof ValueTooLarge) {
+            return new ProblemException(413, "value-too-large", "Value too large", detail);
+        }
+        if (failure instanceof QuotaExceeded quota) {
+            return new ProblemException(403, "quota-exceeded", "Quota exceeded", detail,
+                    Map.of("limit", quota.limit().wireName(), "allowed", quota.allowed(), "used", quota.used()));
+        }
+        if (failure instanceof Unauthenticated) {
+            return unauthorized();
+        }
+        if (failure instanceof Forbidden) {
+            return forbidden(detail);
+        }
+        if (failure instanceof WrongType wrongType) {
+            return wrongType.expected() == WrongType.Expected.NUMBER
+                    ? new ProblemException(409, "not-a-number", "Not a number", detail)
+                    : new ProblemException(409, "not-an-array", "Not an array", detail);
+        }
+        if (failure instanceof TooManyRecords tooMany) {
+            return new ProblemException(426, "too-many-records", "Too many records", detail,
+                    Map.of("recordCount", tooMany.recordCount()));
+        }
+        if (failure instanceof DestinationRefused) {
+            return new ProblemException(400, "destination-not-allowed", "Destination not allowed", detail);
+        }
+        if (failure instanceof InvalidLine invalidLine) {
+            return new ProblemException(400, "invalid-line", "Invalid line", detail,
+                    Map.of("line", invalidLine.line(), "imported", invalidLine.imported()));
+        }
+        ImportStopped stopped = (ImportStopped) failure;
+        ProblemException refusal = of(stopped.refusal());
+        Map<String, Object> extensions = new HashMap<>(refusal.extensions());
+        extensions.put("imported", stopped.imported());
+        return new ProblemException(refusal.status(), refusal.slug(), refusal.title(), detail, extensions) {
+            @Override
+            public Map<String, String> headers() {
+                return refusal.headers();
+            }
+        };
     }
 
-    public static ProblemException recordNotFound(String key) {
-        return new ProblemException(404, "record-not-found", "Record not found", "No record with key '" + key + "'");
+    public static ProblemException notFound(String what) {
+        return new ProblemException(404, "not-found", "Not found", what + " does not exist");
     }
 
     public static ProblemException invalidJson(String detail) {
@@ -26,18 +112,6 @@ public final class Problems {
      */
     public static ProblemException invalidJson(com.fasterxml.jackson.core.JsonProcessingException failure) {
         return invalidJson(JsonFailures.describe(failure));
-    }
-
-    public static ProblemException invalidKey(String detail) {
-        return new ProblemException(400, "invalid-key", "Invalid key", detail);
-    }
-
-    public static ProblemException invalidTtl(String detail) {
-        return new ProblemException(400, "invalid-ttl", "Invalid TTL", detail);
-    }
-
-    public static ProblemException invalidCursor() {
-        return new ProblemException(400, "invalid-cursor", "Invalid cursor", "The cursor was not issued by this service");
     }
 
     public static ProblemException invalidRequest(String detail) {
@@ -73,31 +147,9 @@ public final class Problems {
         return new ProblemException(404, "not-found", "Not found", "No route of the API has this path");
     }
 
-    public static ProblemException tooManyKeys(int max) {
-        return new ProblemException(400, "too-many-keys", "Too many keys", "At most " + max + " keys or records per request");
-    }
-
     public static ProblemException unsupportedMediaType(String contentType) {
         return new ProblemException(415, "unsupported-media-type", "Unsupported media type",
                 "Content-Type " + contentType + " is not accepted here; send application/json");
-    }
-
-    public static ProblemException preconditionFailed(String detail) {
-        return new ProblemException(412, "precondition-failed", "Precondition failed", detail);
-    }
-
-    public static ProblemException nameTaken(String name) {
-        return new ProblemException(409, "name-taken", "Name taken", "A store named '" + name + "' already exists");
-    }
-
-    public static ProblemException storeLinked(Object links) {
-        return new ProblemException(409, "store-linked", "Store is linked",
-                "Remove the store's links before deleting it", Map.of("links", links));
-    }
-
-    public static ProblemException valueTooLarge(long size, long max) {
-        return new ProblemException(413, "value-too-large", "Value too large",
-                "The value is " + size + " bytes; the plan allows " + max);
     }
 
     public static ProblemException payloadTooLarge(long limit) {
@@ -116,12 +168,6 @@ public final class Problems {
                 return Map.of("WWW-Authenticate", "Bearer realm=\"datastores\"");
             }
         };
-    }
-
-    public static ProblemException quotaExceeded(String limit, long allowed, long used) {
-        return new ProblemException(403, "quota-exceeded", "Quota exceeded",
-                "The workspace's plan allows " + allowed + " " + limit + "; " + used + " in use",
-                Map.of("limit", limit, "allowed", allowed, "used", used));
     }
 
     public static ProblemException rateLimited(long limit, long resetSeconds) {
@@ -146,25 +192,5 @@ public final class Problems {
                 return Map.of("Retry-After", Integer.toString(UNAVAILABLE_RETRY_AFTER_SECONDS));
             }
         };
-    }
-
-    public static ProblemException notANumber(String key) {
-        return new ProblemException(409, "not-a-number", "Not a number", "The record '" + key + "' does not hold a number");
-    }
-
-    public static ProblemException notAnArray(String key) {
-        return new ProblemException(409, "not-an-array", "Not an array", "The record '" + key + "' does not hold an array");
-    }
-
-    public static ProblemException tooManyRecords(long recordCount, int max) {
-        return new ProblemException(426, "too-many-records", "Too many records",
-                "The store holds " + recordCount + " records; this call returns at most " + max
-                        + ". Page through GET records or use export instead",
-                Map.of("recordCount", recordCount));
-    }
-
-    public static ProblemException destinationNotAllowed(String why) {
-        return new ProblemException(400, "destination-not-allowed", "Destination not allowed",
-                "The export destination is refused: " + why);
     }
 }

@@ -1,5 +1,6 @@
 package dev.datastores.http;
 
+import dev.datastores.domain.DomainException;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -169,7 +170,7 @@ public record RequestTarget(String rawPath, String routingPath, List<String> seg
                 int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
                 int low = high >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
                 if (low < 0) {
-                    throw isKey ? Problems.invalidKey("Malformed percent-encoding in the key")
+                    throw isKey ? Problems.of(DomainException.invalidKey("Malformed percent-encoding in the key"))
                             : Problems.invalidRequest("Malformed percent-encoding in the request target");
                 }
                 bytes.write(high * 16 + low);
@@ -187,7 +188,7 @@ public record RequestTarget(String rawPath, String routingPath, List<String> seg
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
         } catch (CharacterCodingException e) {
-            throw isKey ? Problems.invalidKey("The key is not valid UTF-8")
+            throw isKey ? Problems.of(DomainException.invalidKey("The key is not valid UTF-8"))
                     : Problems.invalidRequest("The request target is not valid UTF-8 once decoded");
         }
     }

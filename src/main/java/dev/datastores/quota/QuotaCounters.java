@@ -1,5 +1,6 @@
 package dev.datastores.quota;
 
+import dev.datastores.domain.DomainException.Limit;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.RedisAPI;
 import io.vertx.mutiny.redis.client.Response;
@@ -25,6 +26,8 @@ import org.jboss.logging.Logger;
 public class QuotaCounters {
 
     private static final Logger LOG = Logger.getLogger(QuotaCounters.class);
+    /** The limits as the reserve script checks them, one per delta: stores, keys, bytes. */
+    private static final List<Limit> LIMITS_IN_SCRIPT_ORDER = List.of(Limit.STORES, Limit.KEYS, Limit.STORAGE_BYTES);
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final long BACKOFF_MILLIS = 1000;
 
@@ -40,14 +43,13 @@ public class QuotaCounters {
             end
             local stored = redis.call('HMGET', KEYS[1], 'stores', 'keys', 'bytes')
             local used = {tonumber(stored[1]) or 0, tonumber(stored[2]) or 0, tonumber(stored[3]) or 0}
-            local names = {'stores', 'keys', 'storageBytes'}
             local reserved = 0
             for at = 0, #ARGV - 1, 6 do
               local outcome = {'ok'}
               for i = 1, 3 do
                 local delta = tonumber(ARGV[at + i])
                 if delta > 0 and used[i] + delta > tonumber(ARGV[at + i + 3]) then
-                  outcome = {'exceeded', names[i], ARGV[at + i + 3], tostring(used[i])}
+                  outcome = {'exceeded', tostring(i), ARGV[at + i + 3], tostring(used[i])}
                   break
                 end
               end
@@ -132,7 +134,7 @@ public class QuotaCounters {
         }
 
         /** A limit would be passed. */
-        record Exceeded(String limit, long allowed, long used) implements Reservation {
+        record Exceeded(Limit limit, long allowed, long used) implements Reservation {
         }
     }
 
@@ -157,7 +159,7 @@ public class QuotaCounters {
                 outcomes.add(switch (reply.get(0).toString()) {
                     case "ok" -> new Reservation.Reserved();
                     case "uninitialised" -> new Reservation.Uninitialised();
-                    default -> new Reservation.Exceeded(reply.get(1).toString(), reply.get(2).toLong(), reply.get(3).toLong());
+                    default -> new Reservation.Exceeded(LIMITS_IN_SCRIPT_ORDER.get(reply.get(1).toInteger() - 1), reply.get(2).toLong(), reply.get(3).toLong());
                 });
             }
             return outcomes;
@@ -172,11 +174,11 @@ public class QuotaCounters {
      * {@code storeMode}: "adjust" the listed stores' counters, or "create" / "delete" them.
      */
     public Uni<Void> settle(String workspaceId, Delta adjustment, int inflightEnded, Collection<StoreDelta> stores,
-            String storeMode) {
+            StoreCounters storeMode) {
         List<String> keys = new ArrayList<>(stores.size() + 1);
         keys.add(workspaceKey(workspaceId));
         List<Object> args = new ArrayList<>(stores.size() * 3 + 5);
-        args.addAll(List.of(adjustment.stores(), adjustment.keys(), adjustment.bytes(), -inflightEnded, storeMode));
+        args.addAll(List.of(adjustment.stores(), adjustment.keys(), adjustment.bytes(), -inflightEnded, storeMode.scriptArgument()));
         for (StoreDelta store : stores) {
             keys.add(storeKey(workspaceId, store.storeId()));
             args.addAll(List.of(store.records(), store.storageBytes(), store.rawBytes()));
@@ -185,11 +187,11 @@ public class QuotaCounters {
     }
 
     /** Sets a workspace's counters to PostgreSQL's figures, per {@code mode} (see REBUILD). */
-    public Uni<Boolean> rebuild(String workspaceId, String mode, String expectedSeq, Usage usage, List<StoreDelta> stores) {
+    Uni<Boolean> rebuild(String workspaceId, Rebuild mode, String expectedSeq, Usage usage, List<StoreDelta> stores) {
         List<String> keys = new ArrayList<>(stores.size() + 1);
         keys.add(workspaceKey(workspaceId));
         List<Object> args = new ArrayList<>(stores.size() * 3 + 5);
-        args.addAll(List.of(mode, expectedSeq == null ? "" : expectedSeq, usage.stores(), usage.keys(), usage.storageBytes()));
+        args.addAll(List.of(mode.scriptArgument(), expectedSeq == null ? "" : expectedSeq, usage.stores(), usage.keys(), usage.storageBytes()));
         for (StoreDelta store : stores) {
             keys.add(storeKey(workspaceId, store.storeId()));
             args.addAll(List.of(store.records(), store.storageBytes(), store.rawBytes()));

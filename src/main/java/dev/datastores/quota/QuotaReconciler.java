@@ -88,10 +88,10 @@ public class QuotaReconciler {
                 Sighting first = inflightSeen.merge(workspaceId, new Sighting(seq, System.currentTimeMillis()),
                         (earlier, now) -> earlier.seq() == seq ? earlier : now);
                 return System.currentTimeMillis() - first.atMillis() >= stuckAfterMillis
-                        ? rebuild(workspaceId, "force", seq) : Uni.createFrom().item(false);
+                        ? rebuild(workspaceId, Rebuild.FORCE, seq) : Uni.createFrom().item(false);
             }
             inflightSeen.remove(workspaceId);
-            return rebuild(workspaceId, "if-quiet", seq);
+            return rebuild(workspaceId, Rebuild.IF_QUIET, seq);
         });
     }
 
@@ -112,11 +112,11 @@ public class QuotaReconciler {
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Boolean> rebuild(String workspaceId, String mode, long seq) {
+    private Uni<Boolean> rebuild(String workspaceId, Rebuild mode, long seq) {
         return usage.ofStores(workspaceId)
                 .chain(stores -> counters.rebuild(workspaceId, mode, Long.toString(seq), Usage.of(stores), stores))
                 .invoke(applied -> {
-                    if (applied && mode.equals("force")) {
+                    if (applied && mode == Rebuild.FORCE) {
                         inflightSeen.remove(workspaceId);
                         LOG.infof("Quota counters of %s rebuilt over in-flight marks of writers that did not finish", workspaceId);
                     }

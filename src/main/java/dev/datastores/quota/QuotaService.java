@@ -1,6 +1,6 @@
 package dev.datastores.quota;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException.QuotaExceeded;
 import dev.datastores.quota.QuotaCounters.RedisUnavailable;
 import dev.datastores.quota.QuotaCounters.Reservation;
 import dev.datastores.workspace.Plan;
@@ -76,7 +76,7 @@ public class QuotaService {
     }
 
     /** Applies a change that was already checked elsewhere (store creation, checked under a PostgreSQL row lock). */
-    public void record(String workspaceId, Delta change, StoreDelta store, String storeMode) {
+    public void record(String workspaceId, Delta change, StoreDelta store, StoreCounters storeMode) {
         settleLater(workspaceId, change, false, store, storeMode);
     }
 
@@ -85,7 +85,7 @@ public class QuotaService {
      * could not mark itself in flight beforehand, so the workspace is also rebuilt at its next quiet moment.
      */
     public void released(String workspaceId, Delta freed, StoreDelta store) {
-        settleLater(workspaceId, freed, false, store, "adjust");
+        settleLater(workspaceId, freed, false, store, StoreCounters.ADJUST);
         staleWorkspaces.add(workspaceId);
     }
 
@@ -119,7 +119,7 @@ public class QuotaService {
         return counters.reserve(workspaceId, reserve, plan.maxStores, plan.maxKeys, plan.maxStorageBytes)
                 .chain(reservation -> {
                     if (reservation instanceof Reservation.Exceeded exceeded) {
-                        return Uni.createFrom().failure(Problems.quotaExceeded(exceeded.limit(), exceeded.allowed(), exceeded.used()));
+                        return Uni.createFrom().failure(new QuotaExceeded(exceeded.limit(), exceeded.allowed(), exceeded.used()));
                     }
                     if (reservation instanceof Reservation.Uninitialised) {
                         return mayInitialise
@@ -132,9 +132,9 @@ public class QuotaService {
 
     private <T> Uni<T> writeAndSettle(String workspaceId, Delta reserved, Function<SqlClient, Uni<Written<T>>> write) {
         return write.apply(pool)
-                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, "adjust"))
+                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
                 .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(),
-                        written.storeRemoved() ? "delete" : "adjust"))
+                        written.storeRemoved() ? StoreCounters.DELETE : StoreCounters.ADJUST))
                 .map(Written::result);
     }
 
@@ -146,8 +146,8 @@ public class QuotaService {
                         throw new ReservationTooSmall(needed);
                     }
                 }))
-                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, "adjust"))
-                .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(), "adjust"))
+                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
+                .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(), StoreCounters.ADJUST))
                 .map(Written::result)
                 .onFailure(ReservationTooSmall.class).recoverWithUni(tooSmall -> attempt >= MAX_RESERVATIONS
                         ? Uni.createFrom().failure(new IllegalStateException("the write kept outgrowing its reservation"))
@@ -165,7 +165,7 @@ public class QuotaService {
                 // Redis may be back already, with counters initialised before this commit: count it there too.
                 // Counting it twice is harmless (it only refuses early) until reconciliation.
                 .invoke(written -> settleLater(workspaceId, written.workspace(), false, written.store(),
-                        written.storeRemoved() ? "delete" : "adjust"))
+                        written.storeRemoved() ? StoreCounters.DELETE : StoreCounters.ADJUST))
                 .map(Written::result);
     }
 
@@ -179,7 +179,7 @@ public class QuotaService {
         }
     }
 
-    private void settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
+    private void settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, StoreCounters storeMode) {
         settlements.settle(workspaceId, adjustment, endsInflight, store, storeMode);
     }
 
@@ -190,7 +190,7 @@ public class QuotaService {
     Uni<Void> initialise(String workspaceId) {
         return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
                         .chain(() -> usage.ofStores(transaction, workspaceId))
-                        .chain(stores -> counters.rebuild(workspaceId, "init", null, Usage.of(stores), stores)))
+                        .chain(stores -> counters.rebuild(workspaceId, Rebuild.INIT, null, Usage.of(stores), stores)))
                 .invoke(created -> {
                     if (created) {
                         // writes that reserved in a Redis that has since lost its data settle into the new

@@ -32,8 +32,8 @@ public class SettleBatcher {
     }
 
     /** Queues a settlement; create / delete of a store's own counters go at once, in order. */
-    public void settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, String storeMode) {
-        if (!storeMode.equals("adjust")) {
+    public void settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, StoreCounters storeMode) {
+        if (storeMode != StoreCounters.ADJUST) {
             send(workspaceId, adjustment, endsInflight ? 1 : 0, store == null ? List.of() : List.of(store), storeMode);
             return;
         }
@@ -59,12 +59,12 @@ public class SettleBatcher {
     private void flush(String workspaceId) {
         Pending batch = pending.remove(workspaceId);
         if (batch != null) {
-            send(workspaceId, batch.delta, batch.inflightEnded, batch.stores.values(), "adjust");
+            send(workspaceId, batch.delta, batch.inflightEnded, batch.stores.values(), StoreCounters.ADJUST);
         }
     }
 
     private void send(String workspaceId, Delta adjustment, int inflightEnded, Collection<StoreDelta> stores,
-            String storeMode) {
+            StoreCounters storeMode) {
         counters.settle(workspaceId, adjustment, inflightEnded, stores, storeMode).subscribe().with(
                 done -> { },
                 failure -> {

@@ -1,12 +1,17 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.Limit;
+import dev.datastores.domain.DomainException.QuotaExceeded;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.RecordNotFound;
+import dev.datastores.domain.DomainException.ValueTooLarge;
+import dev.datastores.domain.DomainException.WrongType;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.datastores.codec.JsonValues;
 import dev.datastores.codec.ValueCodec;
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
@@ -66,7 +71,7 @@ public class AtomicService {
             }
             String text = new String(current, StandardCharsets.UTF_8).strip();
             if (!text.startsWith("[")) {
-                throw Problems.notAnArray(key);
+                throw new WrongType(key, WrongType.Expected.ARRAY);
             }
             String body = text.substring(1, text.length() - 1);
             return body.isBlank() ? concat("[", value, "]") : concat(text.substring(0, text.length() - 1) + ",", value, "]");
@@ -83,7 +88,7 @@ public class AtomicService {
         return records.expire(workspaceId, storeId, key, expiresAt).chain(updated -> updated
                 ? Uni.createFrom().item(expiresAt)
                 : records.storeExists(workspaceId, storeId).map(exists -> {
-                    throw exists ? Problems.recordNotFound(key) : Problems.notFound("Store " + storeId);
+                    throw exists ? new RecordNotFound(key) : new NotFound("Store " + storeId);
                 }));
     }
 
@@ -112,7 +117,7 @@ public class AtomicService {
             UnaryOperator<byte[]> change) {
         return plans.planOf(workspaceId).chain(plan -> quota.guardTransaction(workspaceId, plan,
                         new Delta(0, 1, growthBound + 1), tx -> modifyLocked(tx, plan, workspaceId, storeId, key, expiresAt, change))
-                .onFailure(AtomicService::refusedForKeys)
+                .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS))
                 .recoverWithUni(refusal -> records.physical(workspaceId, storeId, key).chain(row -> row == null
                         ? Uni.createFrom().failure(refusal)
                         : quota.guardTransaction(workspaceId, plan, new Delta(0, 0, growthBound + 1),
@@ -128,7 +133,7 @@ public class AtomicService {
                 return Uni.createFrom().item(new Written<>(new Modified(key, current, row.version(), false), Delta.NONE, null));
             }
             if (next.length > plan.maxValueBytes) {
-                throw Problems.valueTooLarge(next.length, plan.maxValueBytes);
+                throw new ValueTooLarge(next.length, plan.maxValueBytes);
             }
             JsonValues.requireSingleValueOfCheckedText(next);
             byte[] stored = ValueCodec.encode(next);
@@ -136,7 +141,7 @@ public class AtomicService {
             if (row == null) {
                 return records.put(tx, workspaceId, storeId, key, stored, next.length, expiry, null, false, true)
                         .chain(outcome -> switch (outcome.kind()) {
-                            case NO_STORE -> throw Problems.notFound("Store " + storeId);
+                            case NO_STORE -> throw new NotFound("Store " + storeId);
                             // another transaction created the key meanwhile: it is locked now, decide again
                             case PRECONDITION_FAILED -> modifyLocked(tx, plan, workspaceId, storeId, key, expiresAt, change);
                             case CREATED, REPLACED -> Uni.createFrom().item(written(storeId, key, next, stored, outcome));
@@ -161,25 +166,20 @@ public class AtomicService {
     private static void requireWritableOut(BigDecimal number, String what) {
         long integerDigits = (long) number.precision() - number.scale();
         if (integerDigits > MAX_DIGITS || number.scale() > MAX_DIGITS) {
-            throw Problems.invalidRequest(what + " has more than " + MAX_DIGITS + " digits written out; increment adds smaller numbers");
+            throw DomainException.invalidRequest(what + " has more than " + MAX_DIGITS + " digits written out; increment adds smaller numbers");
         }
     }
 
     private static BigDecimal number(String key, byte[] json) {
         String text = new String(json, StandardCharsets.UTF_8).strip();
         if (text.isEmpty() || !(text.charAt(0) == '-' || Character.isDigit(text.charAt(0)))) {
-            throw Problems.notANumber(key);
+            throw new WrongType(key, WrongType.Expected.NUMBER);
         }
         try {
             return new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw Problems.notANumber(key);
+            throw new WrongType(key, WrongType.Expected.NUMBER);
         }
-    }
-
-    private static boolean refusedForKeys(Throwable failure) {
-        return failure instanceof ProblemException problem && problem.slug().equals("quota-exceeded")
-                && "keys".equals(problem.extensions().get("limit"));
     }
 
     private static byte[] concat(String before, byte[] middle, String after) {

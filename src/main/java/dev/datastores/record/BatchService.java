@@ -1,8 +1,12 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.Limit;
+import dev.datastores.domain.DomainException.QuotaExceeded;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.TooManyKeys;
+import dev.datastores.domain.DomainException.ValueTooLarge;
 import dev.datastores.codec.ValueCodec;
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
@@ -58,7 +62,7 @@ public class BatchService {
      */
     public Uni<BatchResult> batch(String workspaceId, String storeId, List<SetItem> sets, List<String> deletes) {
         if (sets.size() + deletes.size() > RecordService.MAX_PAGE) {
-            throw Problems.tooManyKeys(RecordService.MAX_PAGE);
+            throw new TooManyKeys(RecordService.MAX_PAGE);
         }
         Set<String> seen = new LinkedHashSet<>();
         sets.forEach(item -> requireOnce(seen, item.key()));
@@ -67,26 +71,26 @@ public class BatchService {
             long bytes = 0;
             for (SetItem item : sets) {
                 if (item.json().length > plan.maxValueBytes) {
-                    throw Problems.valueTooLarge(item.json().length, plan.maxValueBytes);
+                    throw new ValueTooLarge(item.json().length, plan.maxValueBytes);
                 }
                 bytes += item.stored().length;
             }
             Delta asIfAllNew = new Delta(0, sets.size(), bytes);
             return quota.guardTransaction(workspaceId, plan, asIfAllNew, tx -> write(tx, workspaceId, storeId, sets, deletes))
-                    .onFailure(BatchService::refusedForSize)
+                    .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS, Limit.STORAGE_BYTES))
                     .recoverWithUni(refusal -> withNetReservation(plan, workspaceId, storeId, sets, deletes, asIfAllNew));
         });
     }
 
     public Uni<BatchGet> batchGet(String workspaceId, String storeId, List<String> keys) {
         if (keys.size() > RecordService.MAX_PAGE) {
-            throw Problems.tooManyKeys(RecordService.MAX_PAGE);
+            throw new TooManyKeys(RecordService.MAX_PAGE);
         }
         List<String> unique = List.copyOf(new LinkedHashSet<>(keys));
         return records.storeExists(workspaceId, storeId)
                 .chain(exists -> {
                     if (!exists) {
-                        throw Problems.notFound("Store " + storeId);
+                        throw new NotFound("Store " + storeId);
                     }
                     return records.getMany(storeId, unique);
                 })
@@ -111,7 +115,7 @@ public class BatchService {
     public Uni<RecordService.Page> diff(String workspaceId, String storeId, String otherStoreId, Integer limit,
             String cursor, boolean values) {
         if (otherStoreId == null || otherStoreId.isBlank()) {
-            throw Problems.invalidRequest("against names the store to compare with");
+            throw DomainException.invalidRequest("against names the store to compare with");
         }
         int size = RecordService.pageSize(limit);
         String afterKey = cursor == null || cursor.isEmpty() ? "" : Cursor.keyOf(cursor);
@@ -119,7 +123,7 @@ public class BatchService {
                 .chain(exists -> exists ? records.storeExists(workspaceId, otherStoreId) : Uni.createFrom().item(false))
                 .chain(bothExist -> {
                     if (!bothExist) {
-                        throw Problems.notFound("Store");
+                        throw new NotFound("Store");
                     }
                     return records.diff(storeId, otherStoreId, afterKey, size + 1, values);
                 })
@@ -150,7 +154,7 @@ public class BatchService {
 
     private static Written<BatchResult> settle(String storeId, RecordRepository.PutManyOutcome put, List<Row> deleteRows) {
         if (!put.storeFound()) {
-            throw Problems.notFound("Store " + storeId);
+            throw new NotFound("Store " + storeId);
         }
         long keys = put.keysAdded();
         long bytes = put.storedDelta();
@@ -158,7 +162,7 @@ public class BatchService {
         int deleted = 0;
         for (Row row : deleteRows) {
             if (row.getString("outcome").equals("no-store")) {
-                throw Problems.notFound("Store " + storeId);
+                throw new NotFound("Store " + storeId);
             }
             if (row.getInteger("old_stored") > 0) {
                 keys--;
@@ -173,12 +177,7 @@ public class BatchService {
 
     private static void requireOnce(Set<String> seen, String key) {
         if (!seen.add(key)) {
-            throw Problems.invalidRequest("The key '" + key + "' appears more than once in the batch");
+            throw DomainException.invalidRequest("The key '" + key + "' appears more than once in the batch");
         }
-    }
-
-    private static boolean refusedForSize(Throwable failure) {
-        return failure instanceof ProblemException problem && problem.slug().equals("quota-exceeded")
-                && !"stores".equals(problem.extensions().get("limit"));
     }
 }

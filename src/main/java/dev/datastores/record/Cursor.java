@@ -1,7 +1,6 @@
 package dev.datastores.record;
 
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -22,11 +21,11 @@ public final class Cursor {
         try {
             String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             if (!decoded.startsWith(VERSION) || decoded.length() == VERSION.length()) {
-                throw Problems.invalidCursor();
+                throw DomainException.invalidCursor();
             }
             return Keys.require(decoded.substring(VERSION.length()));
-        } catch (IllegalArgumentException | ProblemException e) {
-            throw Problems.invalidCursor();
+        } catch (IllegalArgumentException | DomainException e) {
+            throw DomainException.invalidCursor();
         }
     }
 }

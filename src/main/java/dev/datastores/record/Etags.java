@@ -1,6 +1,6 @@
 package dev.datastores.record;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
 
 /** Strong ETags made of a record's version: {@code "42"}. */
 public final class Etags {
@@ -22,13 +22,13 @@ public final class Etags {
         }
         String tag = ifMatch.trim();
         if (tag.contains(",")) {
-            throw Problems.invalidRequest("If-Match takes a single ETag");
+            throw DomainException.invalidRequest("If-Match takes a single ETag");
         }
         if (tag.startsWith("W/")) {
             tag = tag.substring(2);
         }
         if (tag.length() < 2 || !tag.startsWith("\"") || !tag.endsWith("\"")) {
-            throw Problems.invalidRequest("If-Match must be a quoted ETag such as \"42\" or *");
+            throw DomainException.invalidRequest("If-Match must be a quoted ETag such as \"42\" or *");
         }
         try {
             return Long.parseLong(tag.substring(1, tag.length() - 1));

@@ -1,6 +1,6 @@
 package dev.datastores.record;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
 import java.nio.charset.StandardCharsets;
 
 /** Record keys: validated, and bounded for prefix scans. */
@@ -14,17 +14,17 @@ public final class Keys {
     /** Throws invalid-key unless the key is 1 to 512 UTF-8 bytes without control characters. */
     public static String require(String key) {
         if (key == null || key.isEmpty()) {
-            throw Problems.invalidKey("A key must not be empty");
+            throw DomainException.invalidKey("A key must not be empty");
         }
         if (key.codePoints().anyMatch(Character::isISOControl)) {
-            throw Problems.invalidKey("A key must not contain NUL or other control characters");
+            throw DomainException.invalidKey("A key must not contain NUL or other control characters");
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
-            throw Problems.invalidKey("A key is at most " + MAX_BYTES + " UTF-8 bytes; this one has " + bytes);
+            throw DomainException.invalidKey("A key is at most " + MAX_BYTES + " UTF-8 bytes; this one has " + bytes);
         }
         if (hasLoneSurrogate(key)) {
-            throw Problems.invalidKey("A key must be valid Unicode");
+            throw DomainException.invalidKey("A key must be valid Unicode");
         }
         return key;
     }

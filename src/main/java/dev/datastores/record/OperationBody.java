@@ -1,9 +1,9 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
 import dev.datastores.codec.JsonValues;
 import dev.datastores.codec.RawJson;
 import dev.datastores.http.MediaTypes;
-import dev.datastores.http.Problems;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +20,7 @@ final class OperationBody {
     static OperationBody parse(String contentType, byte[] body) {
         MediaTypes.requireJson(contentType);
         if (body == null || body.length == 0) {
-            throw Problems.invalidJson("The body is empty; send a JSON object");
+            throw DomainException.invalidJson("The body is empty; send a JSON object");
         }
         return new OperationBody(RawJson.parseObject(body));
     }
@@ -37,7 +37,7 @@ final class OperationBody {
     static void requireOnly(RawJson object, List<String> members) {
         for (String name : object.members().keySet()) {
             if (!members.contains(name)) {
-                throw Problems.invalidRequest("Unknown member '" + name + "'; this takes " + String.join(", ", members));
+                throw DomainException.invalidRequest("Unknown member '" + name + "'; this takes " + String.join(", ", members));
             }
         }
     }
@@ -53,7 +53,7 @@ final class OperationBody {
     static String key(RawJson holder) {
         RawJson key = holder.member("key");
         if (key == null || !key.isString()) {
-            throw Problems.invalidKey("key must be a string");
+            throw DomainException.invalidKey("key must be a string");
         }
         return Keys.require(key.text());
     }
@@ -66,7 +66,7 @@ final class OperationBody {
     static byte[] value(RawJson holder) {
         RawJson value = holder.member("value");
         if (value == null) {
-            throw Problems.invalidRequest("value is required");
+            throw DomainException.invalidRequest("value is required");
         }
         byte[] bytes = value.bytes();
         JsonValues.requireSingleValueOfCheckedText(bytes);
@@ -84,7 +84,7 @@ final class OperationBody {
             return null;
         }
         if (!ttl.isNumber()) {
-            throw Problems.invalidTtl("ttl must be a whole number of seconds");
+            throw DomainException.invalidTtl("ttl must be a whole number of seconds");
         }
         return Ttl.fromJsonNumber(ttl.text());
     }
@@ -96,7 +96,7 @@ final class OperationBody {
             return List.of();
         }
         if (!array.isArray()) {
-            throw Problems.invalidRequest(name + " must be an array");
+            throw DomainException.invalidRequest(name + " must be an array");
         }
         return array.elements();
     }
@@ -105,7 +105,7 @@ final class OperationBody {
     List<String> keys(String name) {
         return array(name).stream().map(element -> {
             if (!element.isString()) {
-                throw Problems.invalidKey(name + " must hold key strings");
+                throw DomainException.invalidKey(name + " must hold key strings");
             }
             return Keys.require(element.text());
         }).toList();
@@ -121,13 +121,13 @@ final class OperationBody {
             return absent;
         }
         if (!number.isNumber()) {
-            throw Problems.invalidRequest(member + " must be a JSON number");
+            throw DomainException.invalidRequest(member + " must be a JSON number");
         }
         try {
             return number.decimal();
         } catch (NumberFormatException e) {
             // an exponent past what a decimal can hold at all, like 1e-2147483648
-            throw Problems.invalidRequest(member + " is out of range");
+            throw DomainException.invalidRequest(member + " is out of range");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.datastores.codec.ValueCodec;
@@ -143,13 +144,13 @@ public class RecordResource {
         }
         if (!limit.matches("[0-9]{1,9}")) {
             if (limit.matches("[0-9]+")) {
-                throw Problems.tooManyKeys(RecordService.MAX_PAGE);
+                throw new DomainException.TooManyKeys(RecordService.MAX_PAGE);
             }
             throw Problems.invalidRequest("limit must be a whole number from 1 to " + RecordService.MAX_PAGE);
         }
         int value = Integer.parseInt(limit);
         if (value > RecordService.MAX_PAGE) {
-            throw Problems.tooManyKeys(RecordService.MAX_PAGE);
+            throw new DomainException.TooManyKeys(RecordService.MAX_PAGE);
         }
         if (value < 1) {
             throw Problems.invalidRequest("limit must be a whole number from 1 to " + RecordService.MAX_PAGE);

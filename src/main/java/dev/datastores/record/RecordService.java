@@ -1,9 +1,16 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.Limit;
+import dev.datastores.domain.DomainException.QuotaExceeded;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.PreconditionFailed;
+import dev.datastores.domain.DomainException.RecordNotFound;
+import dev.datastores.domain.DomainException.TooManyKeys;
+import dev.datastores.domain.DomainException.TooManyRecords;
+import dev.datastores.domain.DomainException.ValueTooLarge;
 import dev.datastores.codec.JsonValues;
 import dev.datastores.codec.ValueCodec;
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
@@ -44,13 +51,13 @@ public class RecordService {
             WriteCondition condition) {
         return plans.planOf(workspaceId).chain(plan -> {
             if (json.length > plan.maxValueBytes) {
-                throw Problems.valueTooLarge(json.length, plan.maxValueBytes);
+                throw new ValueTooLarge(json.length, plan.maxValueBytes);
             }
             JsonValues.requireSingleValue(json);
             Put put = new Put(workspaceId, storeId, key, json.length, ValueCodec.encode(json), expiresAt);
             return quota.guard(workspaceId, plan, new Delta(0, 1, put.stored.length), client -> write(client, put, condition))
-                    .onFailure(RecordService::refusedForSize)
-                    .recoverWithUni(refusal -> replaceWithinQuota(plan, put, condition, (ProblemException) refusal, 1))
+                    .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS, Limit.STORAGE_BYTES))
+                    .recoverWithUni(refusal -> replaceWithinQuota(plan, put, condition, (QuotaExceeded) refusal, 1))
                     .map(outcome -> put.result(checked(outcome, put, condition)));
         });
     }
@@ -58,10 +65,10 @@ public class RecordService {
     public Uni<StoredRecord> get(String workspaceId, String storeId, String key) {
         return records.get(workspaceId, storeId, key).map(lookup -> {
             if (!lookup.storeFound()) {
-                throw Problems.notFound("Store " + storeId);
+                throw new NotFound("Store " + storeId);
             }
             if (lookup.record() == null) {
-                throw Problems.recordNotFound(key);
+                throw new RecordNotFound(key);
             }
             return lookup.record();
         });
@@ -74,9 +81,9 @@ public class RecordService {
                                 .map(outcome -> new Written<>(outcome, freed(outcome), storeFreed(storeId, outcome)))))
                 .map(outcome -> switch (outcome.kind()) {
                     case DELETED -> null;
-                    case ABSENT -> throw Problems.recordNotFound(key);
-                    case NO_STORE -> throw Problems.notFound("Store " + storeId);
-                    case PRECONDITION_FAILED -> throw Problems.preconditionFailed(condition.describe(key));
+                    case ABSENT -> throw new RecordNotFound(key);
+                    case NO_STORE -> throw new NotFound("Store " + storeId);
+                    case PRECONDITION_FAILED -> throw new PreconditionFailed(condition.describe(key));
                 });
     }
 
@@ -99,7 +106,7 @@ public class RecordService {
                 .chain(() -> records.page(storeId, "", null, "", MAX_PAGE + 1, values))
                 .call(rows -> rows.size() <= MAX_PAGE ? Uni.createFrom().voidItem()
                         : records.liveCount(storeId).invoke(count -> {
-                            throw Problems.tooManyRecords(count, MAX_PAGE);
+                            throw new TooManyRecords(count, MAX_PAGE);
                         }));
     }
 
@@ -111,7 +118,7 @@ public class RecordService {
                                 new StoreDelta(storeId, -cleared.rows(), -cleared.storedBytes(), -cleared.rawBytes())))))
                 .map(cleared -> {
                     if (!cleared.storeFound()) {
-                        throw Problems.notFound("Store " + storeId);
+                        throw new NotFound("Store " + storeId);
                     }
                     return cleared.liveRecords();
                 });
@@ -127,7 +134,7 @@ public class RecordService {
      * At the limit a replace is refused by the reservation that assumed a new key. Looks at the row it
      * replaces and reserves only the real growth, writing on condition that the row is still that one.
      */
-    private Uni<PutOutcome> replaceWithinQuota(Plan plan, Put put, WriteCondition condition, ProblemException refusal,
+    private Uni<PutOutcome> replaceWithinQuota(Plan plan, Put put, WriteCondition condition, QuotaExceeded refusal,
             int attempt) {
         return records.physical(put.workspaceId, put.storeId, put.key).chain(row -> {
             if (row == null || !row.getBoolean("live") || attempt > REPLACE_ATTEMPTS) {
@@ -135,7 +142,7 @@ public class RecordService {
             }
             long version = row.getLong("version");
             if (condition.mustBeAbsent() || (condition.version() != null && condition.version() != version)) {
-                return Uni.createFrom().failure(Problems.preconditionFailed(condition.describe(put.key)));
+                return Uni.createFrom().failure(new PreconditionFailed(condition.describe(put.key)));
             }
             Delta growth = new Delta(0, 0, Math.max(0, put.stored.length - row.getInteger("stored_bytes")));
             WriteCondition sameRow = new WriteCondition(version, false, false);
@@ -146,16 +153,11 @@ public class RecordService {
         });
     }
 
-    private static boolean refusedForSize(Throwable failure) {
-        return failure instanceof ProblemException problem && problem.slug().equals("quota-exceeded")
-                && !"stores".equals(problem.extensions().get("limit"));
-    }
-
     private static PutOutcome checked(PutOutcome outcome, Put put, WriteCondition condition) {
         return switch (outcome.kind()) {
             case CREATED, REPLACED -> outcome;
-            case NO_STORE -> throw Problems.notFound("Store " + put.storeId);
-            case PRECONDITION_FAILED -> throw Problems.preconditionFailed(condition.describe(put.key));
+            case NO_STORE -> throw new NotFound("Store " + put.storeId);
+            case PRECONDITION_FAILED -> throw new PreconditionFailed(condition.describe(put.key));
         };
     }
 
@@ -170,7 +172,7 @@ public class RecordService {
     private Uni<Void> requireStore(String workspaceId, String storeId) {
         return records.storeExists(workspaceId, storeId).invoke(exists -> {
             if (!exists) {
-                throw Problems.notFound("Store " + storeId);
+                throw new NotFound("Store " + storeId);
             }
         }).replaceWithVoid();
     }
@@ -180,10 +182,10 @@ public class RecordService {
             return DEFAULT_PAGE;
         }
         if (limit > MAX_PAGE) {
-            throw Problems.tooManyKeys(MAX_PAGE);
+            throw new TooManyKeys(MAX_PAGE);
         }
         if (limit < 1) {
-            throw Problems.invalidRequest("limit must be 1 to " + MAX_PAGE);
+            throw DomainException.invalidRequest("limit must be 1 to " + MAX_PAGE);
         }
         return limit;
     }
@@ -232,7 +234,7 @@ public class RecordService {
 
         public static WriteCondition fromHeaders(String ifMatch, String ifNoneMatch) {
             if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
-                throw Problems.invalidRequest("On writes If-None-Match only takes *");
+                throw DomainException.invalidRequest("On writes If-None-Match only takes *");
             }
             boolean anyMatch = ifMatch != null && ifMatch.trim().equals("*");
             return new WriteCondition(Etags.versionOf(ifMatch), anyMatch, ifNoneMatch != null);

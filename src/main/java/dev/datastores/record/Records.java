@@ -1,7 +1,7 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
 import dev.datastores.codec.RawJson;
-import dev.datastores.http.Problems;
 import dev.datastores.record.BatchService.SetItem;
 import java.util.List;
 
@@ -27,7 +27,7 @@ public final class Records {
 
     private static SetItem parse(RawJson item, List<String> members) {
         if (!item.isObject()) {
-            throw Problems.invalidRequest("A record is an object {key, value, ttl?}");
+            throw DomainException.invalidRequest("A record is an object {key, value, ttl?}");
         }
         OperationBody.requireOnly(item, members);
         return SetItem.encoding(OperationBody.key(item), OperationBody.value(item), OperationBody.expiry(item));

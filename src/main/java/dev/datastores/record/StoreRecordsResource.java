@@ -1,5 +1,6 @@
 package dev.datastores.record;
 
+import dev.datastores.domain.DomainException;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.datastores.codec.ValueCodec;
 import io.smallrye.mutiny.Uni;
@@ -89,7 +90,7 @@ public class StoreRecordsResource {
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "ttl");
         if (!request.has("ttl")) {
-            throw Problems.invalidTtl("ttl is required: seconds, or null to clear the expiry");
+            throw DomainException.invalidTtl("ttl is required: seconds, or null to clear the expiry");
         }
         String key = request.key();
         return atomic.expire(ws, ds, key, request.expiry()).map(expiresAt -> {

@@ -1,6 +1,6 @@
 package dev.datastores.record;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class Ttl {
             return null;
         }
         if (ttl.size() > 1) {
-            throw Problems.invalidTtl("ttl is given " + ttl.size() + " times; give it once");
+            throw DomainException.invalidTtl("ttl is given " + ttl.size() + " times; give it once");
         }
         return fromText(ttl.get(0));
     }
@@ -37,11 +37,11 @@ public final class Ttl {
     private static Instant fromText(String text) {
         String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
         if (!DIGITS.matcher(text).matches()) {
-            throw Problems.invalidTtl("ttl must be a whole number of seconds in digits, 1 to " + MAX_SECONDS + "; got '" + shown + "'");
+            throw DomainException.invalidTtl("ttl must be a whole number of seconds in digits, 1 to " + MAX_SECONDS + "; got '" + shown + "'");
         }
         long seconds = Long.parseLong(text);
         if (seconds < 1 || seconds > MAX_SECONDS) {
-            throw Problems.invalidTtl("ttl must be a whole number of seconds, 1 to " + MAX_SECONDS + "; got " + seconds);
+            throw DomainException.invalidTtl("ttl must be a whole number of seconds, 1 to " + MAX_SECONDS + "; got " + seconds);
         }
         return Instant.now().plusSeconds(seconds).truncatedTo(ChronoUnit.MICROS);
     }

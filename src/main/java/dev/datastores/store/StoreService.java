@@ -1,8 +1,14 @@
 package dev.datastores.store;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.Limit;
+import dev.datastores.domain.DomainException.NameTaken;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.QuotaExceeded;
+import dev.datastores.domain.DomainException.StoreLinked;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
+import dev.datastores.quota.StoreCounters;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
 import dev.datastores.workspace.Ids;
@@ -41,15 +47,15 @@ public class StoreService {
     public Uni<StoreView> create(String workspaceId, String name) {
         String storeName = requireName(name);
         return pool.withTransaction(transaction -> stores.lockForNewStore(transaction, workspaceId)
-                        .onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + workspaceId))
+                        .onItem().ifNull().failWith(() -> new NotFound("Workspace " + workspaceId))
                         .call(maxStores -> stores.count(transaction, workspaceId).invoke(count -> {
                             if (count >= maxStores) {
-                                throw Problems.quotaExceeded("stores", maxStores, count);
+                                throw new QuotaExceeded(Limit.STORES, maxStores, count);
                             }
                         }))
                         .chain(() -> stores.insert(transaction, Ids.next("ds_"), workspaceId, storeName))
-                        .onItem().ifNull().failWith(() -> Problems.nameTaken(storeName)))
-                .invoke(store -> quota.record(workspaceId, new Delta(1, 0, 0), new StoreDelta(store.id(), 0, 0, 0), "create"))
+                        .onItem().ifNull().failWith(() -> new NameTaken(storeName)))
+                .invoke(store -> quota.record(workspaceId, new Delta(1, 0, 0), new StoreDelta(store.id(), 0, 0, 0), StoreCounters.CREATE))
                 .map(store -> new StoreView(store.id(), store.name(), store.createdAt(), 0, 0, 0));
     }
 
@@ -59,7 +65,7 @@ public class StoreService {
 
     public Uni<StoreView> get(String workspaceId, String storeId) {
         return stores.one(workspaceId, storeId)
-                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId))
+                .onItem().ifNull().failWith(() -> new NotFound("Store " + storeId))
                 .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
@@ -69,8 +75,8 @@ public class StoreService {
         return stores.rename(workspaceId, storeId, storeName)
                 // renaming changes only the name, so the one unique constraint it can meet is (workspace, name)
                 .onFailure(failure -> failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))
-                .transform(failure -> Problems.nameTaken(storeName))
-                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId))
+                .transform(failure -> new NameTaken(storeName))
+                .onItem().ifNull().failWith(() -> new NotFound("Store " + storeId))
                 .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
@@ -81,7 +87,7 @@ public class StoreService {
                         client -> deleteWithRecords(client, workspaceId, storeId))))
                 .invoke(deleted -> {
                     if (!deleted) {
-                        throw Problems.notFound("Store " + storeId);
+                        throw new NotFound("Store " + storeId);
                     }
                 })
                 .replaceWithVoid();
@@ -96,13 +102,13 @@ public class StoreService {
         return pool.withTransaction(transaction -> stores.markDeleting(transaction, workspaceId, storeId)
                 .invoke(found -> {
                     if (!found) {
-                        throw Problems.notFound("Store " + storeId);
+                        throw new NotFound("Store " + storeId);
                     }
                 })
                 .chain(() -> stores.links(transaction, storeId))
                 .invoke(links -> {
                     if (!links.isEmpty()) {
-                        throw Problems.storeLinked(links);
+                        throw new StoreLinked(links);
                     }
                 })
                 .replaceWithVoid());
@@ -120,7 +126,7 @@ public class StoreService {
     }
 
     public Uni<List<LinkView>> links(String workspaceId, String storeId) {
-        return stores.links(workspaceId, storeId).onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId));
+        return stores.links(workspaceId, storeId).onItem().ifNull().failWith(() -> new NotFound("Store " + storeId));
     }
 
     /** Adds or replaces a link, in one statement: a store being deleted takes none (see {@link #markDeleting}). */
@@ -130,15 +136,15 @@ public class StoreService {
         requireLinkField("kind", kind);
         LinkView link = new LinkView(linkId, name, kind);
         return stores.putLink(workspaceId, storeId, link)
-                .onItem().ifNull().failWith(() -> Problems.notFound("Store " + storeId))
+                .onItem().ifNull().failWith(() -> new NotFound("Store " + storeId))
                 .map(created -> new LinkPut(link, created));
     }
 
     public Uni<Void> deleteLink(String workspaceId, String storeId, String linkId) {
         return stores.deleteLink(workspaceId, storeId, linkId).invoke(outcome -> {
             switch (outcome) {
-                case NO_STORE -> throw Problems.notFound("Store " + storeId);
-                case NO_LINK -> throw Problems.notFound("Link " + linkId);
+                case NO_STORE -> throw new NotFound("Store " + storeId);
+                case NO_LINK -> throw new NotFound("Link " + linkId);
                 case DELETED -> { }
             }
         }).replaceWithVoid();
@@ -155,14 +161,14 @@ public class StoreService {
 
     private static String requireName(String name) {
         if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
-            throw Problems.invalidRequest("name must be 1 to " + MAX_NAME_LENGTH + " characters without control characters");
+            throw DomainException.invalidRequest("name must be 1 to " + MAX_NAME_LENGTH + " characters without control characters");
         }
         return name;
     }
 
     private static void requireLinkField(String field, String value) {
         if (value == null || value.isBlank() || value.length() > MAX_NAME_LENGTH) {
-            throw Problems.invalidRequest(field + " must be 1 to " + MAX_NAME_LENGTH + " characters");
+            throw DomainException.invalidRequest(field + " must be 1 to " + MAX_NAME_LENGTH + " characters");
         }
     }
 

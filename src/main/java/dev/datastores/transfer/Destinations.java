@@ -1,7 +1,7 @@
 package dev.datastores.transfer;
 
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.DestinationRefused;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
@@ -287,8 +287,8 @@ public class Destinations {
         return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
-    private static ProblemException notAllowed(String why) {
-        return Problems.destinationNotAllowed(why);
+    private static DomainException notAllowed(String why) {
+        return new DestinationRefused(why);
     }
 
     /** The addresses whose first {@code bits} bits are those of {@code network}. */

@@ -1,8 +1,8 @@
 package dev.datastores.transfer;
 
+import dev.datastores.domain.DomainException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.datastores.http.ProblemException;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
@@ -52,9 +52,10 @@ public class ExportJobRunner {
     private final QuotaService quota;
     private final ExportJobConfig config;
     private final Vertx vertx;
+    private final ParallelCodec codec;
 
     public ExportJobRunner(ExportJobRepository jobs, RecordRepository records, Destinations destinations, DestinationClient client,
-            PlanDirectory plans, QuotaService quota, ExportJobConfig config, Vertx vertx) {
+            PlanDirectory plans, QuotaService quota, ExportJobConfig config, Vertx vertx, ParallelCodec codec) {
         this.jobs = jobs;
         this.records = records;
         this.destinations = destinations;
@@ -63,6 +64,7 @@ public class ExportJobRunner {
         this.quota = quota;
         this.config = config;
         this.vertx = vertx;
+        this.codec = codec;
     }
 
     /** The identity this service's jobs are stored under. */
@@ -125,10 +127,10 @@ public class ExportJobRunner {
 
     /** Checks the destination again, as its name may resolve elsewhere by now, and posts the chunk to the checked address. */
     private Uni<Void> send(ExportJob job, long chunk, List<StoredRecord> page) {
-        byte[] body = chunkBody(page);
+        byte[] body = chunkBody(page, codec.decodeValues(page));
         return Uni.createFrom().item(() -> destinations.require(job.url()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure(ProblemException.class)
+                .onFailure(DomainException.class)
                 .transform(refused -> new ChunkFailed("chunk " + chunk + " was not sent: " + refused.getMessage()))
                 .chain(destination -> client.post(destination, job.id(), chunk, body))
                 .onFailure(DestinationClient.Undelivered.class)
@@ -162,7 +164,7 @@ public class ExportJobRunner {
             return;
         }
         String error;
-        if (failure instanceof ChunkFailed || failure instanceof ProblemException) {
+        if (failure instanceof ChunkFailed || failure instanceof DomainException) {
             error = failure.getMessage();
             LOG.infof("Export job %s failed: %s", job.id(), error);
         } else {
@@ -176,9 +178,8 @@ public class ExportJobRunner {
     }
 
     /** A chunk as the destination receives it: {@code [{"key": …, "value": …}]}, values exactly as stored. */
-    static byte[] chunkBody(List<StoredRecord> page) {
+    static byte[] chunkBody(List<StoredRecord> page, List<byte[]> values) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(page.size() * 256);
-        List<byte[]> values = ExportService.decodeAll(page);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartArray();
             for (int i = 0; i < page.size(); i++) {

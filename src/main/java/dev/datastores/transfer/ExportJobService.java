@@ -1,6 +1,7 @@
 package dev.datastores.transfer;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.record.Keys;
 import dev.datastores.record.RecordRepository;
 import dev.datastores.workspace.Ids;
@@ -40,18 +41,18 @@ public class ExportJobService {
      */
     public Uni<ExportJob> start(String workspaceId, String storeId, ExportRequest request) {
         if (request == null) {
-            throw Problems.invalidJson("The body is empty; send {\"url\": …}");
+            throw DomainException.invalidJson("The body is empty; send {\"url\": …}");
         }
         int chunkSize = request.chunkSize() == null ? DEFAULT_CHUNK : request.chunkSize();
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
-            throw Problems.invalidRequest("chunkSize must be between 1 and " + MAX_CHUNK);
+            throw DomainException.invalidRequest("chunkSize must be between 1 and " + MAX_CHUNK);
         }
         String prefix = request.prefix() == null || request.prefix().isEmpty() ? "" : Keys.require(request.prefix());
         boolean deleteAfterExport = Boolean.TRUE.equals(request.deleteAfterExport());
         return records.storeExists(workspaceId, storeId)
                 .invoke(exists -> {
                     if (!exists) {
-                        throw Problems.notFound("Store " + storeId);
+                        throw new NotFound("Store " + storeId);
                     }
                 })
                 .chain(exists -> Uni.createFrom().item(() -> destinations.require(request.url()))
@@ -60,7 +61,7 @@ public class ExportJobService {
                         deleteAfterExport, prefix, runner.runnerId()))
                 .invoke(job -> {
                     if (job == null) {
-                        throw Problems.notFound("Store " + storeId);
+                        throw new NotFound("Store " + storeId);
                     }
                     runner.run(job);
                 });
@@ -69,7 +70,7 @@ public class ExportJobService {
     public Uni<ExportJob> get(String workspaceId, String storeId, String jobId) {
         return jobs.get(workspaceId, storeId, jobId).invoke(job -> {
             if (job == null) {
-                throw Problems.notFound("Export job " + jobId);
+                throw new NotFound("Export job " + jobId);
             }
         });
     }
@@ -78,7 +79,7 @@ public class ExportJobService {
     public Uni<List<ExportJob>> recent(String workspaceId, String storeId) {
         return records.storeExists(workspaceId, storeId).chain(exists -> {
             if (!exists) {
-                throw Problems.notFound("Store " + storeId);
+                throw new NotFound("Store " + storeId);
             }
             return jobs.recent(workspaceId, storeId, RECENT);
         });

@@ -1,10 +1,10 @@
 package dev.datastores.transfer;
 
+import dev.datastores.domain.DomainException.NotFound;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.datastores.codec.JsonText;
 import dev.datastores.codec.ValueCodec;
-import dev.datastores.http.Problems;
 import dev.datastores.record.Keys;
 import dev.datastores.record.RecordRepository;
 import dev.datastores.record.StoredRecord;
@@ -35,9 +35,11 @@ public class ExportService {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final RecordRepository records;
+    private final ParallelCodec codec;
 
-    public ExportService(RecordRepository records) {
+    public ExportService(RecordRepository records, ParallelCodec codec) {
         this.records = records;
+        this.codec = codec;
     }
 
     /**
@@ -51,7 +53,7 @@ public class ExportService {
         String below = Keys.prefixUpperBound(from);
         return records.storeExists(workspaceId, storeId).map(exists -> {
             if (!exists) {
-                throw Problems.notFound("Store " + storeId);
+                throw new NotFound("Store " + storeId);
             }
             PagesAhead pages = new PagesAhead(storeId, from, below, afterKey);
             return Multi.createBy().repeating().uni(pages::next)
@@ -84,7 +86,7 @@ public class ExportService {
                 if (more) {
                     ahead = fetch(page.get(page.size() - 1).key());
                 }
-                return Uni.createFrom().item(() -> new Lines(lines(page), more))
+                return Uni.createFrom().item(() -> new Lines(lines(page, codec.decodeValues(page)), more))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
             });
         }
@@ -100,8 +102,7 @@ public class ExportService {
      * a MiB, would be a humongous object to G1 at a small heap). Quarkus REST ends each item of an NDJSON
      * stream with a newline, so a piece's last line has none of its own.
      */
-    static List<Buffer> lines(List<StoredRecord> page) {
-        List<byte[]> values = decodeAll(page);
+    static List<Buffer> lines(List<StoredRecord> page, List<byte[]> values) {
         List<Buffer> pieces = new ArrayList<>(page.size() / LINES_PER_PIECE + 1);
         for (int start = 0; start < page.size(); start += LINES_PER_PIECE) {
             int end = Math.min(page.size(), start + LINES_PER_PIECE);
@@ -140,10 +141,6 @@ public class ExportService {
         return Buffer.buffer(out.toByteArray());
     }
 
-    /** The page's values as JSON, decompressed in parallel: decompression is most of an export's work. */
-    static List<byte[]> decodeAll(List<StoredRecord> page) {
-        return page.parallelStream().map(record -> ValueCodec.decode(record.storedValue())).toList();
-    }
 
     /**
      * The members {@code "key"} and {@code "value"} of an exported record, the value as stored less the whitespace

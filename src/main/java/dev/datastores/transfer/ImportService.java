@@ -1,8 +1,10 @@
 package dev.datastores.transfer;
 
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.ImportStopped;
+import dev.datastores.domain.DomainException.InvalidLine;
+import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.codec.RawJson;
-import dev.datastores.http.ProblemException;
-import dev.datastores.http.Problems;
 import dev.datastores.record.BatchService;
 import dev.datastores.record.BatchService.SetItem;
 import dev.datastores.record.RecordRepository;
@@ -21,10 +23,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -50,17 +50,19 @@ public class ImportService {
     private final BatchService batches;
     private final RecordRepository records;
     private final Vertx vertx;
+    private final ParallelCodec codec;
 
-    public ImportService(BatchService batches, RecordRepository records, Vertx vertx) {
+    public ImportService(BatchService batches, RecordRepository records, Vertx vertx, ParallelCodec codec) {
         this.batches = batches;
         this.records = records;
         this.vertx = vertx;
+        this.codec = codec;
     }
 
     /** Imports every line; returns how many records were stored. A bad line stops it with invalid-line. */
     public long importLines(String workspaceId, String storeId, InputStream body) {
         if (!await(submit(() -> records.storeExists(workspaceId, storeId)), 0)) {
-            throw Problems.notFound("Store " + storeId);
+            throw new NotFound("Store " + storeId);
         }
         LineReader lines = new LineReader(new InputStreamReader(body, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), MAX_LINE_CHARS);
@@ -72,7 +74,7 @@ public class ImportService {
             CompletableFuture<List<Parsed>> nextParsing = next == null ? null : parseLater(next);
             commitParsed(progress, parsing.join());
             if (current.unreadable() != null) {
-                throw invalidLine(current.unreadableLine(), progress.finish(), current.unreadable().getMessage());
+                throw new InvalidLine(current.unreadableLine(), progress.finish(), current.unreadable());
             }
             if (next == null) {
                 return progress.finish();
@@ -83,8 +85,8 @@ public class ImportService {
     }
 
     /** Parses and compresses a chunk's lines in parallel, while the caller reads the next chunk. */
-    private static CompletableFuture<List<Parsed>> parseLater(Chunk chunk) {
-        return CompletableFuture.supplyAsync(() -> chunk.lines().parallelStream().map(ImportService::parse).toList());
+    private CompletableFuture<List<Parsed>> parseLater(Chunk chunk) {
+        return codec.map(chunk.lines(), ImportService::parse);
     }
 
     /** Commits parsed lines in order, a batch at a time; a bad line commits those before it, then stops the import. */
@@ -94,7 +96,7 @@ public class ImportService {
         for (Parsed line : parsed) {
             if (line.failure() != null) {
                 progress.commit(batch);
-                throw invalidLine(line.number(), progress.finish(), line.failure().getMessage());
+                throw new InvalidLine(line.number(), progress.finish(), line.failure().getMessage());
             }
             if (!batchKeys.add(line.item().key())) {
                 progress.commit(batch);
@@ -122,9 +124,9 @@ public class ImportService {
             }
             return new Chunk(chunk, null, 0, false);
         } catch (CharacterCodingException e) {
-            return new Chunk(chunk, Problems.invalidJson("not valid UTF-8"), lines.lineNumber(), true);
+            return new Chunk(chunk, "not valid UTF-8", lines.lineNumber(), true);
         } catch (LineReader.LineTooLong e) {
-            return new Chunk(chunk, Problems.invalidJson("longer than " + MAX_LINE_CHARS + " characters"), lines.lineNumber(), true);
+            return new Chunk(chunk, "longer than " + MAX_LINE_CHARS + " characters", lines.lineNumber(), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,7 +135,7 @@ public class ImportService {
     private static Parsed parse(NumberedLine line) {
         try {
             return new Parsed(line.number(), Records.parseImportLine(RawJson.parseObject(line.text().getBytes(StandardCharsets.UTF_8))), null);
-        } catch (ProblemException bad) {
+        } catch (DomainException bad) {
             return new Parsed(line.number(), null, bad);
         }
     }
@@ -189,10 +191,8 @@ public class ImportService {
         try {
             return pending.get(CHUNK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProblemException refused) {
-                Map<String, Object> extensions = new HashMap<>(refused.extensions());
-                extensions.put("imported", importedBefore);
-                throw new ProblemException(refused.status(), refused.slug(), refused.title(), refused.getMessage(), extensions);
+            if (e.getCause() instanceof DomainException refused) {
+                throw new ImportStopped(refused, importedBefore);
             }
             throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
@@ -203,20 +203,14 @@ public class ImportService {
         }
     }
 
-    private static ProblemException invalidLine(long line, long imported, String why) {
-        return new ProblemException(400, "invalid-line", "Invalid line",
-                "Line " + line + " is not a record {\"key\", \"value\", \"ttl\"?}: " + why
-                        + ". The lines before it were imported; resume after it",
-                Map.of("line", line, "imported", imported));
-    }
 
     private record NumberedLine(long number, String text) {
     }
 
     /** Lines read together; {@code last} when nothing may follow (the body ended, or a line could not be read). */
-    private record Chunk(List<NumberedLine> lines, ProblemException unreadable, long unreadableLine, boolean last) {
+    private record Chunk(List<NumberedLine> lines, String unreadable, long unreadableLine, boolean last) {
     }
 
-    private record Parsed(long number, SetItem item, ProblemException failure) {
+    private record Parsed(long number, SetItem item, DomainException failure) {
     }
 }

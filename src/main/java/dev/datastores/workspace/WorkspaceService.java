@@ -1,6 +1,7 @@
 package dev.datastores.workspace;
 
-import dev.datastores.http.Problems;
+import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.workspace.Plan.PlanView;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -73,7 +74,7 @@ public class WorkspaceService {
     public Uni<Void> delete(String id) {
         return Workspace.delete("id", id).invoke(deleted -> {
             if (deleted == 0) {
-                throw Problems.notFound("Workspace " + id);
+                throw new NotFound("Workspace " + id);
             }
         }).replaceWithVoid();
     }
@@ -89,12 +90,12 @@ public class WorkspaceService {
     }
 
     private Uni<Workspace> find(String id, LockModeType lock) {
-        return Workspace.<Workspace>findById(id, lock).onItem().ifNull().failWith(() -> Problems.notFound("Workspace " + id));
+        return Workspace.<Workspace>findById(id, lock).onItem().ifNull().failWith(() -> new NotFound("Workspace " + id));
     }
 
     private Uni<Plan> requirePlan(String name) {
         return Plan.<Plan>findById(name)
-                .onItem().ifNull().failWith(() -> Problems.invalidRequest("There is no plan named '" + name + "'"));
+                .onItem().ifNull().failWith(() -> DomainException.invalidRequest("There is no plan named '" + name + "'"));
     }
 
     private Uni<WorkspaceView> view(Workspace workspace, Plan plan) {
@@ -104,7 +105,7 @@ public class WorkspaceService {
 
     private static String requireName(String name) {
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw Problems.invalidRequest("name must be 1 to 200 characters");
+            throw DomainException.invalidRequest("name must be 1 to 200 characters");
         }
         return name;
     }
@@ -115,7 +116,7 @@ public class WorkspaceService {
                 || limits.maxStorageBytes() == null || limits.maxStorageBytes() < 0
                 || limits.maxValueBytes() == null || limits.maxValueBytes() < 1
                 || limits.requestsPerSecond() == null || limits.requestsPerSecond() < 1) {
-            throw Problems.invalidRequest("A plan needs maxStores, maxKeys, maxStorageBytes (>= 0), "
+            throw DomainException.invalidRequest("A plan needs maxStores, maxKeys, maxStorageBytes (>= 0), "
                     + "maxValueBytes and requestsPerSecond (>= 1)");
         }
     }

@@ -1,4 +1,4 @@
-package dev.datastores.http;
+package dev.datastores.codec;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.util.regex.Pattern;
 
 /** What was wrong with a JSON body, in a client's words: where, and what, without the parser's internals. */
-final class JsonFailures {
+public final class JsonFailures {
 
     /** Parser messages quote Java names in backticks ({@code `StreamReadConstraints.getMaxNestingDepth()`}). */
     private static final Pattern QUOTED_INTERNALS = Pattern.compile("\\s*\\(?[^()`]*`[^`]*`[^()]*\\)?");
@@ -14,7 +14,7 @@ final class JsonFailures {
     private JsonFailures() {
     }
 
-    static String describe(JsonProcessingException failure) {
+    public static String describe(JsonProcessingException failure) {
         String what = failure instanceof StreamConstraintsException ? limitPassed(failure.getOriginalMessage())
                 : plain(failure.getOriginalMessage());
         return what + at(failure.getLocation());
