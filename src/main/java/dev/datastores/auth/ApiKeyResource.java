@@ -1,7 +1,7 @@
 package dev.datastores.auth;
 
-import dev.datastores.auth.ApiKey.ApiKeyView;
-import dev.datastores.auth.ApiKey.CreatedApiKey;
+import dev.datastores.auth.ApiKeyService.ApiKeyView;
+import dev.datastores.auth.ApiKeyService.CreatedApiKey;
 import dev.datastores.auth.ApiKeyService.KeyRequest;
 import dev.datastores.http.ProblemMapper;
 import dev.datastores.http.Problems;
@@ -14,6 +14,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,7 @@ public class ApiKeyResource {
                         + String.join(", ", Scope.wireNames(granted)) + ")");
             }
         }
-        return keys.create(ws, request);
+        return keys.create(ws, request).map(key -> RestResponse.status(Response.Status.CREATED, key));
     }
 
     @GET

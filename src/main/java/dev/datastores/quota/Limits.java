@@ -2,7 +2,7 @@ package dev.datastores.quota;
 
 import dev.datastores.domain.DomainException.Limit;
 import dev.datastores.domain.DomainException.QuotaExceeded;
-import dev.datastores.workspace.Plan;
+import dev.datastores.tenant.Plan;
 
 /** Checks usage against a plan, naming the first limit passed. */
 final class Limits {

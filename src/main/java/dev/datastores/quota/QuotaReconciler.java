@@ -3,6 +3,7 @@ package dev.datastores.quota;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +27,22 @@ public class QuotaReconciler {
 
     private final QuotaCounters counters;
     private final QuotaService quota;
-    private final UsageRepository usage;
+    private final UsageStorage usage;
+    private final Pool pool;
     private final int batch;
     private final long stuckAfterMillis;
     private final Map<String, Sighting> inflightSeen = new ConcurrentHashMap<>();
 
-    public QuotaReconciler(QuotaCounters counters, QuotaService quota, UsageRepository usage, QuotaConfig config) {
+    public QuotaReconciler(QuotaCounters counters, QuotaService quota, UsageStorage usage, Pool pool, QuotaConfig config) {
         this.counters = counters;
         this.quota = quota;
         this.usage = usage;
+        this.pool = pool;
         this.batch = config.reconcileBatch();
         this.stuckAfterMillis = config.reconcileEvery().toMillis();
     }
 
-    @Scheduled(every = "${datastores.quota.reconcile-every:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${datastores.quota.reconcile-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> periodically() {
         return recheckInflight().chain(this::sweepNextBatch)
                 .onFailure().invoke(failure -> LOG.warnf("Quota reconciliation failed: %s", failure.toString()))
@@ -113,7 +116,7 @@ public class QuotaReconciler {
     }
 
     private Uni<Boolean> rebuild(String workspaceId, Rebuild mode, long seq) {
-        return usage.ofStores(workspaceId)
+        return usage.ofStores(pool, workspaceId)
                 .chain(stores -> counters.rebuild(workspaceId, mode, Long.toString(seq), Usage.of(stores), stores))
                 .invoke(applied -> {
                     if (applied && mode == Rebuild.FORCE) {

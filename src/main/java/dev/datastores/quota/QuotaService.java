@@ -3,7 +3,7 @@ package dev.datastores.quota;
 import dev.datastores.domain.DomainException.QuotaExceeded;
 import dev.datastores.quota.QuotaCounters.RedisUnavailable;
 import dev.datastores.quota.QuotaCounters.Reservation;
-import dev.datastores.workspace.Plan;
+import dev.datastores.tenant.Plan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -26,7 +26,7 @@ public class QuotaService {
 
 
     private final QuotaCounters counters;
-    private final UsageRepository usage;
+    private final UsageStorage usage;
     private final Pool pool;
     private final Set<String> staleWorkspaces = ConcurrentHashMap.newKeySet();
 
@@ -35,7 +35,7 @@ public class QuotaService {
     private final boolean enforced;
     private final SettleBatcher settlements;
 
-    public QuotaService(QuotaCounters counters, UsageRepository usage, Pool pool, QuotaConfig config,
+    public QuotaService(QuotaCounters counters, UsageStorage usage, Pool pool, QuotaConfig config,
             SettleBatcher settlements) {
         this.counters = counters;
         this.settlements = settlements;
@@ -94,7 +94,7 @@ public class QuotaService {
         return counters.usage(workspaceId)
                 .onFailure(RedisUnavailable.class).recoverWithNull()
                 .chain(counted -> counted != null ? Uni.createFrom().item(counted)
-                        : usage.ofWorkspace(workspaceId).call(() -> initialise(workspaceId)));
+                        : usage.ofWorkspace(pool, workspaceId).call(() -> initialise(workspaceId)));
     }
 
     /** Per-store record counts and sizes: Redis' counters, or PostgreSQL's when any is missing. */
@@ -102,7 +102,7 @@ public class QuotaService {
         return counters.stores(workspaceId, storeIds)
                 .onFailure(RedisUnavailable.class).recoverWithNull()
                 .chain(counted -> counted != null ? Uni.createFrom().item(counted)
-                        : usage.ofStores(workspaceId).map(stores -> {
+                        : usage.ofStores(pool, workspaceId).map(stores -> {
                             Map<String, StoreDelta> byId = new java.util.HashMap<>();
                             stores.forEach(store -> byId.put(store.storeId(), store));
                             return byId;

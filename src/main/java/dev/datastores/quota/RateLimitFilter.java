@@ -3,7 +3,7 @@ package dev.datastores.quota;
 import dev.datastores.auth.AuthFilter;
 import dev.datastores.auth.Caller;
 import dev.datastores.http.Problems;
-import dev.datastores.workspace.PlanDirectory;
+import dev.datastores.tenant.PlanDirectory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -16,9 +16,9 @@ import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
-import dev.datastores.record.RecordRepository.PutOutcome;
-import dev.datastores.workspace.Plan;
-import dev.datastores.workspace.PlanDirectory;
+import dev.datastores.record.RecordStorage.PutOutcome;
+import dev.datastores.tenant.Plan;
+import dev.datastores.tenant.PlanDirectory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.function.UnaryOperator;
 
@@ -40,22 +41,24 @@ public class AtomicService {
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_DIGITS = 1000;
 
-    private final RecordRepository records;
+    private final RecordStorage records;
+    private final Clock clock;
     private final PlanDirectory plans;
     private final QuotaService quota;
 
-    public AtomicService(RecordRepository records, PlanDirectory plans, QuotaService quota) {
+    public AtomicService(RecordStorage records, PlanDirectory plans, QuotaService quota, Clock clock) {
         this.records = records;
+        this.clock = clock;
         this.plans = plans;
         this.quota = quota;
     }
 
     /** Adds {@code by} to the number stored under the key (absent counts as 0), in exact decimal arithmetic. */
-    public Uni<Modified> increment(String workspaceId, String storeId, String key, BigDecimal by, Instant expiresAt) {
+    public Uni<Modified> increment(String workspaceId, String storeId, String key, BigDecimal by, Ttl ttl) {
         requireWritableOut(by, "by");
         // the sum's text is at most two characters longer than the longer operand
         long growthBound = by.toPlainString().length() + 3;
-        return modify(workspaceId, storeId, key, growthBound, expiresAt, current -> {
+        return modify(workspaceId, storeId, key, growthBound, ttl, current -> {
             BigDecimal stored = current == null ? BigDecimal.ZERO : number(key, current);
             requireWritableOut(stored, "The stored number");
             BigDecimal sum = stored.add(by);
@@ -64,8 +67,8 @@ public class AtomicService {
     }
 
     /** Appends a JSON value to the array stored under the key; absent becomes {@code [value]}. */
-    public Uni<Modified> append(String workspaceId, String storeId, String key, byte[] value, Instant expiresAt) {
-        return modify(workspaceId, storeId, key, value.length + 16L, expiresAt, current -> {
+    public Uni<Modified> append(String workspaceId, String storeId, String key, byte[] value, Ttl ttl) {
+        return modify(workspaceId, storeId, key, value.length + 16L, ttl, current -> {
             if (current == null) {
                 return concat("[", value, "]");
             }
@@ -79,12 +82,13 @@ public class AtomicService {
     }
 
     /** The live record under the key, or stores the value there when there is none. */
-    public Uni<Modified> getOrCreate(String workspaceId, String storeId, String key, byte[] value, Instant expiresAt) {
-        return modify(workspaceId, storeId, key, value.length + 16L, expiresAt, current -> current == null ? value : null);
+    public Uni<Modified> getOrCreate(String workspaceId, String storeId, String key, byte[] value, Ttl ttl) {
+        return modify(workspaceId, storeId, key, value.length + 16L, ttl, current -> current == null ? value : null);
     }
 
     /** Sets (or with null clears) a live record's expiry. */
-    public Uni<Instant> expire(String workspaceId, String storeId, String key, Instant expiresAt) {
+    public Uni<Instant> expire(String workspaceId, String storeId, String key, Ttl ttl) {
+        Instant expiresAt = Ttl.expiryOf(ttl, clock);
         return records.expire(workspaceId, storeId, key, expiresAt).chain(updated -> updated
                 ? Uni.createFrom().item(expiresAt)
                 : records.storeExists(workspaceId, storeId).map(exists -> {
@@ -113,8 +117,9 @@ public class AtomicService {
      * {@code growthBound} bytes; a key that exists needs no new key, which a refusal at the key limit
      * checks before giving up.
      */
-    private Uni<Modified> modify(String workspaceId, String storeId, String key, long growthBound, Instant expiresAt,
+    private Uni<Modified> modify(String workspaceId, String storeId, String key, long growthBound, Ttl ttl,
             UnaryOperator<byte[]> change) {
+        Instant expiresAt = Ttl.expiryOf(ttl, clock);
         return plans.planOf(workspaceId).chain(plan -> quota.guardTransaction(workspaceId, plan,
                         new Delta(0, 1, growthBound + 1), tx -> modifyLocked(tx, plan, workspaceId, storeId, key, expiresAt, change))
                 .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS))

@@ -6,18 +6,19 @@ import dev.datastores.domain.DomainException.QuotaExceeded;
 import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.domain.DomainException.TooManyKeys;
 import dev.datastores.domain.DomainException.ValueTooLarge;
-import dev.datastores.codec.ValueCodec;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
-import dev.datastores.workspace.Plan;
-import dev.datastores.workspace.PlanDirectory;
+import dev.datastores.tenant.Plan;
+import dev.datastores.tenant.PlanDirectory;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
+import dev.datastores.record.RecordStorage.DeleteOutcome;
+import dev.datastores.record.RecordStorage.Expiring;
+import dev.datastores.record.RecordStorage.PutManyOutcome;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -29,24 +30,18 @@ import java.util.Set;
 @ApplicationScoped
 public class BatchService {
 
-    private final RecordRepository records;
+    private final RecordStorage records;
+    private final Clock clock;
     private final PlanDirectory plans;
     private final QuotaService quota;
 
-    public BatchService(RecordRepository records, PlanDirectory plans, QuotaService quota) {
+    public BatchService(RecordStorage records, PlanDirectory plans, QuotaService quota, Clock clock) {
         this.records = records;
+        this.clock = clock;
         this.plans = plans;
         this.quota = quota;
     }
 
-    /** One value of a batch: as sent, and in its stored (compressed) form. */
-    public record SetItem(String key, byte[] json, byte[] stored, Instant expiresAt) {
-
-        /** Compresses the value: the costly part of a write, so callers may do it on any thread, in parallel. */
-        public static SetItem encoding(String key, byte[] json, Instant expiresAt) {
-            return new SetItem(key, json, ValueCodec.encode(json), expiresAt);
-        }
-    }
 
     /** The live records among the keys asked for, in the order asked, and the keys that have none. */
     public record BatchGet(List<StoredRecord> records, List<String> missing) {
@@ -135,24 +130,24 @@ public class BatchService {
         List<String> touched = new ArrayList<>(deletes);
         sets.forEach(item -> touched.add(item.key()));
         return records.physicalMany(storeId, touched).chain(existing -> {
-            Delta net = new Delta(0, asIfAllNew.keys() - existing[0], asIfAllNew.bytes() - existing[1]).growth();
+            Delta net = new Delta(0, asIfAllNew.keys() - existing.rows(), asIfAllNew.bytes() - existing.storedBytes()).growth();
             return quota.guardTransaction(workspaceId, plan, net, tx -> write(tx, workspaceId, storeId, sets, deletes));
         });
     }
 
     private Uni<Written<BatchResult>> write(SqlConnection tx, String workspaceId, String storeId, List<SetItem> sets,
             List<String> deletes) {
-        Uni<List<Row>> deleted = deletes.isEmpty() ? Uni.createFrom().item(List.of())
+        Uni<List<DeleteOutcome>> deleted = deletes.isEmpty() ? Uni.createFrom().item(List.of())
                 : records.deleteMany(tx, workspaceId, storeId, deletes);
         return deleted.chain(deleteRows -> {
-            Uni<RecordRepository.PutManyOutcome> put = sets.isEmpty()
-                    ? Uni.createFrom().item(RecordRepository.PutManyOutcome.NOTHING)
-                    : records.putMany(tx, workspaceId, storeId, sets);
+            Uni<PutManyOutcome> put = sets.isEmpty()
+                    ? Uni.createFrom().item(PutManyOutcome.NOTHING)
+                    : records.putMany(tx, workspaceId, storeId, expiring(sets));
             return put.map(outcome -> settle(storeId, outcome, deleteRows));
         });
     }
 
-    private static Written<BatchResult> settle(String storeId, RecordRepository.PutManyOutcome put, List<Row> deleteRows) {
+    private static Written<BatchResult> settle(String storeId, PutManyOutcome put, List<DeleteOutcome> deletions) {
         if (!put.storeFound()) {
             throw new NotFound("Store " + storeId);
         }
@@ -160,19 +155,26 @@ public class BatchService {
         long bytes = put.storedDelta();
         long raw = put.rawDelta();
         int deleted = 0;
-        for (Row row : deleteRows) {
-            if (row.getString("outcome").equals("no-store")) {
+        for (DeleteOutcome deletion : deletions) {
+            if (deletion.kind() == DeleteOutcome.Kind.NO_STORE) {
                 throw new NotFound("Store " + storeId);
             }
-            if (row.getInteger("old_stored") > 0) {
+            if (deletion.removedRow()) {
                 keys--;
-                bytes -= row.getInteger("old_stored");
-                raw -= row.getInteger("old_raw");
+                bytes -= deletion.oldStoredBytes();
+                raw -= deletion.oldRawBytes();
             }
-            deleted += row.getString("outcome").equals("deleted") ? 1 : 0;
+            deleted += deletion.kind() == DeleteOutcome.Kind.DELETED ? 1 : 0;
         }
         return new Written<>(new BatchResult(put.set(), deleted), new Delta(0, keys, bytes),
                 new StoreDelta(storeId, keys, bytes, raw));
+    }
+
+    /** The items with their expiry, counted from now: the batch is written now. */
+    private List<Expiring> expiring(List<SetItem> items) {
+        List<Expiring> expiring = new ArrayList<>(items.size());
+        items.forEach(item -> expiring.add(new Expiring(item.key(), item.json(), item.stored(), Ttl.expiryOf(item.ttl(), clock))));
+        return expiring;
     }
 
     private static void requireOnce(Set<String> seen, String key) {

@@ -5,7 +5,6 @@ import dev.datastores.codec.JsonValues;
 import dev.datastores.codec.RawJson;
 import dev.datastores.http.MediaTypes;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.List;
 
 /** The JSON body of a store-level operation, with its members read and validated the same way everywhere. */
@@ -42,10 +41,6 @@ final class OperationBody {
         }
     }
 
-    RawJson json() {
-        return json;
-    }
-
     String key() {
         return key(json);
     }
@@ -73,12 +68,12 @@ final class OperationBody {
         return bytes;
     }
 
-    /** The expiry asked for by an optional {@code ttl} member; null when absent or null. */
-    Instant expiry() {
-        return expiry(json);
+    /** The TTL asked for by an optional {@code ttl} member; null when absent or null. */
+    Ttl ttl() {
+        return ttl(json);
     }
 
-    static Instant expiry(RawJson holder) {
+    static Ttl ttl(RawJson holder) {
         RawJson ttl = holder.member("ttl");
         if (ttl == null || ttl.isNull()) {
             return null;

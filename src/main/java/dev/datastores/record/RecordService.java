@@ -15,13 +15,14 @@ import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
-import dev.datastores.record.RecordRepository.DeleteOutcome;
-import dev.datastores.record.RecordRepository.PutOutcome;
-import dev.datastores.workspace.Plan;
-import dev.datastores.workspace.PlanDirectory;
+import dev.datastores.record.RecordStorage.DeleteOutcome;
+import dev.datastores.record.RecordStorage.PutOutcome;
+import dev.datastores.tenant.Plan;
+import dev.datastores.tenant.PlanDirectory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -33,12 +34,14 @@ public class RecordService {
     public static final int DEFAULT_PAGE = 100;
     private static final int REPLACE_ATTEMPTS = 3;
 
-    private final RecordRepository records;
+    private final RecordStorage records;
+    private final Clock clock;
     private final PlanDirectory plans;
     private final QuotaService quota;
 
-    public RecordService(RecordRepository records, PlanDirectory plans, QuotaService quota) {
+    public RecordService(RecordStorage records, PlanDirectory plans, QuotaService quota, Clock clock) {
         this.records = records;
+        this.clock = clock;
         this.plans = plans;
         this.quota = quota;
     }
@@ -47,14 +50,14 @@ public class RecordService {
      * Stores a value; the condition is the request's If-Match / If-None-Match. Quota is reserved as if
      * the key were new; a replace that this refuses at the limit is retried with its exact growth.
      */
-    public Uni<PutResult> put(String workspaceId, String storeId, String key, byte[] json, Instant expiresAt,
+    public Uni<PutResult> put(String workspaceId, String storeId, String key, byte[] json, Ttl ttl,
             WriteCondition condition) {
         return plans.planOf(workspaceId).chain(plan -> {
             if (json.length > plan.maxValueBytes) {
                 throw new ValueTooLarge(json.length, plan.maxValueBytes);
             }
             JsonValues.requireSingleValue(json);
-            Put put = new Put(workspaceId, storeId, key, json.length, ValueCodec.encode(json), expiresAt);
+            Put put = new Put(workspaceId, storeId, key, json.length, ValueCodec.encode(json), Ttl.expiryOf(ttl, clock));
             return quota.guard(workspaceId, plan, new Delta(0, 1, put.stored.length), client -> write(client, put, condition))
                     .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS, Limit.STORAGE_BYTES))
                     .recoverWithUni(refusal -> replaceWithinQuota(plan, put, condition, (QuotaExceeded) refusal, 1))
@@ -137,14 +140,14 @@ public class RecordService {
     private Uni<PutOutcome> replaceWithinQuota(Plan plan, Put put, WriteCondition condition, QuotaExceeded refusal,
             int attempt) {
         return records.physical(put.workspaceId, put.storeId, put.key).chain(row -> {
-            if (row == null || !row.getBoolean("live") || attempt > REPLACE_ATTEMPTS) {
+            if (row == null || !row.live() || attempt > REPLACE_ATTEMPTS) {
                 return Uni.createFrom().failure(refusal);
             }
-            long version = row.getLong("version");
+            long version = row.version();
             if (condition.mustBeAbsent() || (condition.version() != null && condition.version() != version)) {
                 return Uni.createFrom().failure(new PreconditionFailed(condition.describe(put.key)));
             }
-            Delta growth = new Delta(0, 0, Math.max(0, put.stored.length - row.getInteger("stored_bytes")));
+            Delta growth = new Delta(0, 0, Math.max(0, put.stored.length - row.storedBytes()));
             WriteCondition sameRow = new WriteCondition(version, false, false);
             return quota.guard(put.workspaceId, plan, growth, client -> write(client, put, sameRow))
                     .chain(outcome -> outcome.kind() == PutOutcome.Kind.PRECONDITION_FAILED

@@ -2,7 +2,6 @@ package dev.datastores.record;
 
 import dev.datastores.domain.DomainException;
 import dev.datastores.codec.RawJson;
-import dev.datastores.record.BatchService.SetItem;
 import java.util.List;
 
 /** Reading records out of request JSON, shared by batches and imports. */
@@ -30,6 +29,6 @@ public final class Records {
             throw DomainException.invalidRequest("A record is an object {key, value, ttl?}");
         }
         OperationBody.requireOnly(item, members);
-        return SetItem.encoding(OperationBody.key(item), OperationBody.value(item), OperationBody.expiry(item));
+        return SetItem.encoding(OperationBody.key(item), OperationBody.value(item), OperationBody.ttl(item));
     }
 }

@@ -59,7 +59,7 @@ public class StoreRecordsResource {
     public Uni<Response> increment(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "by", "ttl");
-        return atomic.increment(ws, ds, request.key(), request.number("by", BigDecimal.ONE), request.expiry())
+        return atomic.increment(ws, ds, request.key(), request.number("by", BigDecimal.ONE), request.ttl())
                 .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
                         "etag", Etags.of(modified.version()))));
     }
@@ -69,7 +69,7 @@ public class StoreRecordsResource {
     public Uni<Response> append(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "value", "ttl");
-        return atomic.append(ws, ds, request.key(), request.value(), request.expiry())
+        return atomic.append(ws, ds, request.key(), request.value(), request.ttl())
                 .map(modified -> respond(modified, Map.of("key", modified.key(),
                         "length", AtomicService.arrayLength(modified.value()), "etag", Etags.of(modified.version()))));
     }
@@ -79,7 +79,7 @@ public class StoreRecordsResource {
     public Uni<Response> getOrCreate(@RestPath String ws, @RestPath String ds, @RestHeader("Content-Type") String contentType,
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "value", "ttl");
-        return atomic.getOrCreate(ws, ds, request.key(), request.value(), request.expiry())
+        return atomic.getOrCreate(ws, ds, request.key(), request.value(), request.ttl())
                 .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
                         "etag", Etags.of(modified.version()), "created", modified.created())));
     }
@@ -93,7 +93,7 @@ public class StoreRecordsResource {
             throw DomainException.invalidTtl("ttl is required: seconds, or null to clear the expiry");
         }
         String key = request.key();
-        return atomic.expire(ws, ds, key, request.expiry()).map(expiresAt -> {
+        return atomic.expire(ws, ds, key, request.ttl()).map(expiresAt -> {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("key", key);
             answer.put("expiresAt", expiresAt);
@@ -106,7 +106,7 @@ public class StoreRecordsResource {
     public Uni<BatchService.BatchResult> batch(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("set", "delete");
-        List<BatchService.SetItem> sets = request.array("set").stream().map(Records::parseSetItem).toList();
+        List<SetItem> sets = request.array("set").stream().map(Records::parseSetItem).toList();
         return batches.batch(ws, ds, sets, request.keys("delete"));
     }
 

@@ -1,22 +1,16 @@
 package dev.datastores.store;
 
 import dev.datastores.domain.DomainException;
-import dev.datastores.domain.DomainException.Limit;
-import dev.datastores.domain.DomainException.NameTaken;
 import dev.datastores.domain.DomainException.NotFound;
-import dev.datastores.domain.DomainException.QuotaExceeded;
-import dev.datastores.domain.DomainException.StoreLinked;
 import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreCounters;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
-import dev.datastores.workspace.Ids;
-import dev.datastores.workspace.PlanDirectory;
+import dev.datastores.tenant.Ids;
+import dev.datastores.tenant.PlanDirectory;
+import dev.datastores.store.StoreStorage.StoreRow;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -25,36 +19,20 @@ import java.util.List;
 public class StoreService {
 
     private static final int MAX_NAME_LENGTH = 200;
-    private static final String UNIQUE_VIOLATION = "23505";
 
-    private final StoreRepository stores;
+    private final StoreStorage stores;
     private final QuotaService quota;
     private final PlanDirectory plans;
-    private final Pool pool;
 
-    public StoreService(StoreRepository stores, QuotaService quota, PlanDirectory plans, Pool pool) {
+    public StoreService(StoreStorage stores, QuotaService quota, PlanDirectory plans) {
         this.stores = stores;
         this.quota = quota;
         this.plans = plans;
-        this.pool = pool;
     }
 
-    /**
-     * Creates a store. Stores are few and created rarely, so their limit is checked in PostgreSQL under a
-     * lock on the workspace row, exact across replicas; the Redis counters learn of it afterwards. The name is
-     * claimed by the insert itself, against the unique constraint that renames meet too.
-     */
+    /** Creates a store; its limit is checked in PostgreSQL, and the Redis counters learn of it afterwards. */
     public Uni<StoreView> create(String workspaceId, String name) {
-        String storeName = requireName(name);
-        return pool.withTransaction(transaction -> stores.lockForNewStore(transaction, workspaceId)
-                        .onItem().ifNull().failWith(() -> new NotFound("Workspace " + workspaceId))
-                        .call(maxStores -> stores.count(transaction, workspaceId).invoke(count -> {
-                            if (count >= maxStores) {
-                                throw new QuotaExceeded(Limit.STORES, maxStores, count);
-                            }
-                        }))
-                        .chain(() -> stores.insert(transaction, Ids.next("ds_"), workspaceId, storeName))
-                        .onItem().ifNull().failWith(() -> new NameTaken(storeName)))
+        return stores.create(workspaceId, Ids.next("ds_"), requireName(name))
                 .invoke(store -> quota.record(workspaceId, new Delta(1, 0, 0), new StoreDelta(store.id(), 0, 0, 0), StoreCounters.CREATE))
                 .map(store -> new StoreView(store.id(), store.name(), store.createdAt(), 0, 0, 0));
     }
@@ -65,68 +43,36 @@ public class StoreService {
 
     public Uni<StoreView> get(String workspaceId, String storeId) {
         return stores.one(workspaceId, storeId)
-                .onItem().ifNull().failWith(() -> new NotFound("Store " + storeId))
+                .onItem().ifNull().failWith(() -> noSuchStore(storeId))
                 .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
-    /** One statement: a store deleted meanwhile is not found, and a name taken meanwhile fails on the unique constraint. */
     public Uni<StoreView> rename(String workspaceId, String storeId, String name) {
-        String storeName = requireName(name);
-        return stores.rename(workspaceId, storeId, storeName)
-                // renaming changes only the name, so the one unique constraint it can meet is (workspace, name)
-                .onFailure(failure -> failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))
-                .transform(failure -> new NameTaken(storeName))
-                .onItem().ifNull().failWith(() -> new NotFound("Store " + storeId))
+        return stores.rename(workspaceId, storeId, requireName(name))
+                .onItem().ifNull().failWith(() -> noSuchStore(storeId))
                 .chain(row -> withStats(workspaceId, List.of(row))).map(views -> views.get(0));
     }
 
-    /** Deletes the store with all its records, unless something links to it, and frees their quota. */
+    /**
+     * Deletes the store with all its records, unless something links to it, and frees their quota: the mark (see
+     * {@link StoreStorage#markDeleting}) commits first, then one transaction deletes the records and the store.
+     */
     public Uni<Void> delete(String workspaceId, String storeId) {
         return plans.planOf(workspaceId)
-                .chain(plan -> markDeleting(workspaceId, storeId).chain(() -> quota.guard(workspaceId, plan, Delta.NONE,
-                        client -> deleteWithRecords(client, workspaceId, storeId))))
+                .chain(plan -> stores.markDeleting(workspaceId, storeId).chain(() -> quota.guardTransaction(workspaceId, plan,
+                        Delta.NONE, transaction -> stores.delete(transaction, workspaceId, storeId).map(gone -> new Written<>(gone.store(),
+                                new Delta(gone.store() ? -1 : 0, -gone.records(), -gone.storedBytes()),
+                                new StoreDelta(storeId, 0, 0, 0), gone.store())))))
                 .invoke(deleted -> {
                     if (!deleted) {
-                        throw new NotFound("Store " + storeId);
+                        throw noSuchStore(storeId);
                     }
                 })
                 .replaceWithVoid();
     }
 
-    /**
-     * Marks the store as being deleted, unless something links to it. The mark holds the store's row until the
-     * links are checked: a link put either committed before (and is found here) or waits, then finds the store
-     * marked and answers 404. A marked store takes no links, so none can appear while it is being deleted.
-     */
-    private Uni<Void> markDeleting(String workspaceId, String storeId) {
-        return pool.withTransaction(transaction -> stores.markDeleting(transaction, workspaceId, storeId)
-                .invoke(found -> {
-                    if (!found) {
-                        throw new NotFound("Store " + storeId);
-                    }
-                })
-                .chain(() -> stores.links(transaction, storeId))
-                .invoke(links -> {
-                    if (!links.isEmpty()) {
-                        throw new StoreLinked(links);
-                    }
-                })
-                .replaceWithVoid());
-    }
-
-    /**
-     * Deletes the records, then the store, once the mark has committed, and not under its lock: a deletion holding
-     * the store's row while it deletes records would deadlock with record writers that lock records first and the
-     * store after. False when a deletion sent at the same time removed the store first.
-     */
-    private Uni<Written<Boolean>> deleteWithRecords(SqlClient client, String workspaceId, String storeId) {
-        return stores.deleteWithRecords(client, workspaceId, storeId).map(gone -> new Written<>(gone.store(),
-                new Delta(gone.store() ? -1 : 0, -gone.records(), -gone.storedBytes()), new StoreDelta(storeId, 0, 0, 0),
-                gone.store()));
-    }
-
     public Uni<List<LinkView>> links(String workspaceId, String storeId) {
-        return stores.links(workspaceId, storeId).onItem().ifNull().failWith(() -> new NotFound("Store " + storeId));
+        return stores.links(workspaceId, storeId).onItem().ifNull().failWith(() -> noSuchStore(storeId));
     }
 
     /** Adds or replaces a link, in one statement: a store being deleted takes none (see {@link #markDeleting}). */
@@ -136,27 +82,31 @@ public class StoreService {
         requireLinkField("kind", kind);
         LinkView link = new LinkView(linkId, name, kind);
         return stores.putLink(workspaceId, storeId, link)
-                .onItem().ifNull().failWith(() -> new NotFound("Store " + storeId))
+                .onItem().ifNull().failWith(() -> noSuchStore(storeId))
                 .map(created -> new LinkPut(link, created));
     }
 
     public Uni<Void> deleteLink(String workspaceId, String storeId, String linkId) {
         return stores.deleteLink(workspaceId, storeId, linkId).invoke(outcome -> {
             switch (outcome) {
-                case NO_STORE -> throw new NotFound("Store " + storeId);
+                case NO_STORE -> throw noSuchStore(storeId);
                 case NO_LINK -> throw new NotFound("Link " + linkId);
                 case DELETED -> { }
             }
         }).replaceWithVoid();
     }
 
-    private Uni<List<StoreView>> withStats(String workspaceId, List<StoreRepository.StoreRow> rows) {
-        return quota.storeStats(workspaceId, rows.stream().map(StoreRepository.StoreRow::id).toList())
+    private Uni<List<StoreView>> withStats(String workspaceId, List<StoreRow> rows) {
+        return quota.storeStats(workspaceId, rows.stream().map(StoreRow::id).toList())
                 .map(stats -> rows.stream().map(row -> {
                     StoreDelta counted = stats.getOrDefault(row.id(), new StoreDelta(row.id(), 0, 0, 0));
                     return new StoreView(row.id(), row.name(), row.createdAt(), counted.records(), counted.storageBytes(),
                             counted.rawBytes());
                 }).toList());
+    }
+
+    private static NotFound noSuchStore(String storeId) {
+        return new NotFound("Store " + storeId);
     }
 
     private static String requireName(String name) {

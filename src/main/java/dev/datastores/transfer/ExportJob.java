@@ -12,7 +12,6 @@ public record ExportJob(String id, @JsonIgnore String workspaceId, String storeI
         boolean deleteAfterExport, String prefix, String status, long chunks, long exported, long deleted,
         @JsonIgnore String lastKey, String error, Instant startedAt, Instant finishedAt) {
 
-    public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
 

@@ -1,12 +1,14 @@
 package dev.datastores.transfer;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Export jobs: where they may send records, and how a job left by a stopped replica is taken over. */
+/**
+ * Export jobs: where they may send records, and how a job left by a stopped replica is taken over. The values are set
+ * in application.properties, the one place for them; the runners' schedules name them there too.
+ */
 @ConfigMapping(prefix = "datastores.exports")
 public interface ExportJobConfig {
 
@@ -19,18 +21,16 @@ public interface ExportJobConfig {
     Optional<List<String>> allowedDestinations();
 
     /** How long a destination may take to answer one chunk. */
-    @WithDefault("30s")
     Duration requestTimeout();
 
     /** A running job whose runner has not written for this long is taken over by another runner. */
-    @WithDefault("30s")
     Duration staleAfter();
 
     /** How often a runner tells the database its jobs are alive; well under {@link #staleAfter()}. */
-    @WithDefault("5s")
     Duration heartbeatEvery();
 
     /** How often each replica looks for jobs whose runner went quiet. */
-    @WithDefault("5s")
     Duration takeOverEvery();
+
+
 }

@@ -42,13 +42,6 @@ public class ExportJobRepository {
                        FOR UPDATE SKIP LOCKED) stale
              WHERE j.id = stale.id
             RETURNING j.*""";
-    private static final String DELETE_ACKNOWLEDGED = """
-            WITH acknowledged AS (SELECT * FROM unnest($2::text[], $3::bigint[]) AS a(key, version)),
-                 gone AS (DELETE FROM records r USING acknowledged a
-                           WHERE r.store_id = $1 AND r.key = a.key AND r.version = a.version
-                          RETURNING r.raw_bytes, r.stored_bytes)
-            SELECT count(*) AS rows, coalesce(sum(raw_bytes), 0) AS raw_bytes, coalesce(sum(stored_bytes), 0) AS stored_bytes
-              FROM gone""";
 
     private final Pool pool;
 
@@ -91,17 +84,6 @@ public class ExportJobRepository {
         return pool.preparedQuery(TAKE_OVER).execute(Tuple.of(runner, staleAfter.toMillis() / 1000.0)).map(ExportJobRepository::all);
     }
 
-    /**
-     * Deletes the exported records that are still the versions exported: a record changed after it was
-     * read for the chunk keeps its newer value. Returns rows, raw bytes and stored bytes removed.
-     */
-    public Uni<long[]> deleteAcknowledged(SqlClient transaction, String storeId, List<String> keys, List<Long> versions) {
-        Tuple args = Tuple.of(storeId, keys.toArray(String[]::new), versions.toArray(Long[]::new));
-        return transaction.preparedQuery(DELETE_ACKNOWLEDGED).execute(args).map(rows -> {
-            Row row = rows.iterator().next();
-            return new long[] {row.getLong("rows"), row.getLong("raw_bytes"), row.getLong("stored_bytes")};
-        });
-    }
 
     private static ExportJob first(RowSet<Row> rows) {
         return rows.size() == 0 ? null : ExportJob.of(rows.iterator().next());

@@ -8,10 +8,10 @@ import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Written;
 import dev.datastores.record.Keys;
-import dev.datastores.record.RecordRepository;
+import dev.datastores.record.RecordStorage;
 import dev.datastores.record.StoredRecord;
-import dev.datastores.workspace.Ids;
-import dev.datastores.workspace.PlanDirectory;
+import dev.datastores.tenant.Ids;
+import dev.datastores.tenant.PlanDirectory;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -41,11 +41,12 @@ public class ExportJobRunner {
 
     private static final Logger LOG = Logger.getLogger(ExportJobRunner.class);
     private static final JsonFactory JSON = new JsonFactory();
+    private static final RecordStorage.Rows NOTHING_DELETED = new RecordStorage.Rows(0, 0, 0);
 
     private final String runnerId = Ids.next("run_");
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExportJobRepository jobs;
-    private final RecordRepository records;
+    private final RecordStorage records;
     private final Destinations destinations;
     private final DestinationClient client;
     private final PlanDirectory plans;
@@ -54,7 +55,7 @@ public class ExportJobRunner {
     private final Vertx vertx;
     private final ParallelCodec codec;
 
-    public ExportJobRunner(ExportJobRepository jobs, RecordRepository records, Destinations destinations, DestinationClient client,
+    public ExportJobRunner(ExportJobRepository jobs, RecordStorage records, Destinations destinations, DestinationClient client,
             PlanDirectory plans, QuotaService quota, ExportJobConfig config, Vertx vertx, ParallelCodec codec) {
         this.jobs = jobs;
         this.records = records;
@@ -65,6 +66,10 @@ public class ExportJobRunner {
         this.config = config;
         this.vertx = vertx;
         this.codec = codec;
+        if (config.heartbeatEvery().compareTo(config.staleAfter()) >= 0) {
+            throw new IllegalStateException("datastores.exports.heartbeat-every (" + config.heartbeatEvery()
+                    + ") must be shorter than stale-after (" + config.staleAfter() + "): live jobs would be taken over");
+        }
     }
 
     /** The identity this service's jobs are stored under. */
@@ -88,7 +93,7 @@ public class ExportJobRunner {
                 .subscribe().with(done -> LOG.debugf("Export job %s finished", job.id()), failure -> fail(job, position, failure));
     }
 
-    @Scheduled(every = "${datastores.exports.heartbeat-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${datastores.exports.heartbeat-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> heartbeat() {
         if (running.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -98,7 +103,7 @@ public class ExportJobRunner {
     }
 
     /** Takes over the jobs of runners that went quiet: replicas that stopped, or this service before a restart. */
-    @Scheduled(every = "${datastores.exports.take-over-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${datastores.exports.take-over-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> takeOverOrphans() {
         return jobs.takeOver(runnerId, config.staleAfter())
                 .invoke(orphans -> orphans.forEach(job -> {
@@ -146,15 +151,16 @@ public class ExportJobRunner {
         List<Long> versions = page.stream().map(StoredRecord::version).toList();
         String lastKey = keys.get(keys.size() - 1);
         return plans.planOf(job.workspaceId()).chain(plan -> quota.guardTransaction(job.workspaceId(), plan, Delta.NONE, tx ->
-                (job.deleteAfterExport() ? jobs.deleteAcknowledged(tx, job.storeId(), keys, versions)
-                        : Uni.createFrom().item(new long[3]))
-                        .chain(removed -> jobs.acknowledged(tx, job.id(), runnerId, page.size(), removed[0], lastKey)
+                (job.deleteAfterExport() ? records.deleteIfUnchanged(tx, job.storeId(), keys, versions)
+                        : Uni.createFrom().item(NOTHING_DELETED))
+                        .chain(removed -> jobs.acknowledged(tx, job.id(), runnerId, page.size(), removed.rows(), lastKey)
                                 .map(stillOurs -> {
                                     if (!stillOurs) {
                                         throw new JobLost();
                                     }
-                                    return new Written<>(removed[0], new Delta(0, -removed[0], -removed[2]),
-                                            removed[0] == 0 ? null : new StoreDelta(job.storeId(), -removed[0], -removed[2], -removed[1]));
+                                    return new Written<>(removed.rows(), new Delta(0, -removed.rows(), -removed.storedBytes()),
+                                            removed.rows() == 0 ? null
+                                                    : new StoreDelta(job.storeId(), -removed.rows(), -removed.storedBytes(), -removed.rawBytes()));
                                 })))).replaceWithVoid();
     }
 

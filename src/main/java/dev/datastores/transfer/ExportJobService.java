@@ -3,8 +3,8 @@ package dev.datastores.transfer;
 import dev.datastores.domain.DomainException;
 import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.record.Keys;
-import dev.datastores.record.RecordRepository;
-import dev.datastores.workspace.Ids;
+import dev.datastores.record.RecordStorage;
+import dev.datastores.tenant.Ids;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,9 +21,9 @@ public class ExportJobService {
     private final ExportJobRepository jobs;
     private final ExportJobRunner runner;
     private final Destinations destinations;
-    private final RecordRepository records;
+    private final RecordStorage records;
 
-    public ExportJobService(ExportJobRepository jobs, ExportJobRunner runner, Destinations destinations, RecordRepository records) {
+    public ExportJobService(ExportJobRepository jobs, ExportJobRunner runner, Destinations destinations, RecordStorage records) {
         this.jobs = jobs;
         this.runner = runner;
         this.destinations = destinations;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.datastores.codec.JsonText;
 import dev.datastores.codec.ValueCodec;
 import dev.datastores.record.Keys;
-import dev.datastores.record.RecordRepository;
+import dev.datastores.record.RecordStorage;
 import dev.datastores.record.StoredRecord;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -34,10 +34,10 @@ public class ExportService {
     private static final int LINE_OVERHEAD = 96;
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final RecordRepository records;
+    private final RecordStorage records;
     private final ParallelCodec codec;
 
-    public ExportService(RecordRepository records, ParallelCodec codec) {
+    public ExportService(RecordStorage records, ParallelCodec codec) {
         this.records = records;
         this.codec = codec;
     }

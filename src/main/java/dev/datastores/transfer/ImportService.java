@@ -6,8 +6,8 @@ import dev.datastores.domain.DomainException.InvalidLine;
 import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.codec.RawJson;
 import dev.datastores.record.BatchService;
-import dev.datastores.record.BatchService.SetItem;
-import dev.datastores.record.RecordRepository;
+import dev.datastores.record.SetItem;
+import dev.datastores.record.RecordStorage;
 import dev.datastores.record.Records;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
@@ -48,11 +48,11 @@ public class ImportService {
     private static final Duration CHUNK_TIMEOUT = Duration.ofMinutes(2);
 
     private final BatchService batches;
-    private final RecordRepository records;
+    private final RecordStorage records;
     private final Vertx vertx;
     private final ParallelCodec codec;
 
-    public ImportService(BatchService batches, RecordRepository records, Vertx vertx, ParallelCodec codec) {
+    public ImportService(BatchService batches, RecordStorage records, Vertx vertx, ParallelCodec codec) {
         this.batches = batches;
         this.records = records;
         this.vertx = vertx;

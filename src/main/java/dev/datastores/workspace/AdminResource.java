@@ -1,10 +1,10 @@
 package dev.datastores.workspace;
 
-import dev.datastores.auth.ApiKey.CreatedApiKey;
+import dev.datastores.auth.ApiKeyService.CreatedApiKey;
 import dev.datastores.auth.ApiKeyService;
 import dev.datastores.auth.ApiKeyService.KeyRequest;
 import dev.datastores.http.ProblemMapper;
-import dev.datastores.workspace.Plan.PlanView;
+import dev.datastores.tenant.Plan.PlanView;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -79,7 +79,7 @@ public class AdminResource {
     @POST
     @Path("workspaces/{ws}/api-keys")
     public Uni<RestResponse<CreatedApiKey>> createKey(@RestPath String ws, KeyRequest request) {
-        return keys.create(ws, request);
+        return keys.create(ws, request).map(key -> RestResponse.status(Response.Status.CREATED, key));
     }
 
     /** Body of workspace creation and update. */

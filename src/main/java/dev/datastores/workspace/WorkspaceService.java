@@ -3,104 +3,80 @@ package dev.datastores.workspace;
 import dev.datastores.domain.DomainException;
 import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.quota.QuotaService;
-import dev.datastores.workspace.Plan.PlanView;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.quarkus.panache.common.Sort;
+import dev.datastores.tenant.Ids;
+import dev.datastores.tenant.Plan;
+import dev.datastores.tenant.Plan.PlanView;
+import dev.datastores.tenant.TenantStorage;
+import dev.datastores.tenant.Workspace;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** Plans and workspaces: the operator's side of tenancy. */
 @ApplicationScoped
 public class WorkspaceService {
 
-    private final QuotaService quota;
-    private final PlanRepository plans;
+    private static final String DEFAULT_PLAN = "free";
 
-    public WorkspaceService(QuotaService quota, PlanRepository plans) {
+    private final QuotaService quota;
+    private final TenantStorage tenants;
+
+    public WorkspaceService(QuotaService quota, TenantStorage tenants) {
         this.quota = quota;
-        this.plans = plans;
+        this.tenants = tenants;
     }
 
-    @WithTransaction
     public Uni<List<PlanView>> plans() {
-        return Plan.<Plan>listAll(Sort.by("name"))
-                .map(plans -> plans.stream().map(Plan::view).toList());
+        return tenants.plans().map(plans -> plans.stream().map(Plan::view).toList());
     }
 
     /** Creates or replaces a plan; true when it was created. */
     public Uni<Created<PlanView>> putPlan(String name, PlanView limits) {
         requirePlanLimits(name, limits);
-        return plans.put(name, limits);
+        Plan plan = Plan.of(name, limits);
+        return tenants.putPlan(plan).map(created -> new Created<>(plan.view(), created));
     }
 
-    @WithTransaction
     public Uni<WorkspaceView> create(String name, String planName) {
         String workspaceName = requireName(name);
-        return requirePlan(planName == null ? "free" : planName).chain(plan -> {
-            Workspace workspace = new Workspace();
-            workspace.id = Ids.next("ws_");
-            workspace.name = workspaceName;
-            workspace.plan = plan.name;
-            workspace.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            return workspace.persist().replaceWith(view(workspace, plan));
-        });
+        String plan = planName == null ? DEFAULT_PLAN : planName;
+        return tenants.createWorkspace(Ids.next("ws_"), workspaceName, plan)
+                .onItem().ifNull().failWith(() -> noSuchPlan(plan))
+                .chain(created -> view(created.workspace(), created.plan()));
     }
 
-    @WithTransaction
     public Uni<WorkspaceView> get(String id) {
-        return find(id).chain(workspace -> requirePlan(workspace.plan).chain(plan -> view(workspace, plan)));
+        return tenants.workspace(id).onItem().ifNull().failWith(() -> noSuchWorkspace(id))
+                .chain(found -> view(found.workspace(), found.plan()));
     }
 
-    /** Locks the workspace first: two updates sent together take turns, so neither undoes the other's change. */
-    @WithTransaction
+    /** Two updates sent together take turns, so neither undoes the other's change. */
     public Uni<WorkspaceView> update(String id, String name, String planName) {
-        return find(id, LockModeType.PESSIMISTIC_WRITE).chain(workspace -> {
-            if (name != null) {
-                workspace.name = requireName(name);
-            }
-            return requirePlan(planName == null ? workspace.plan : planName).chain(plan -> {
-                workspace.plan = plan.name;
-                return view(workspace, plan);
-            });
-        });
+        String newName = name == null ? null : requireName(name);
+        return tenants.updateWorkspace(id, newName, planName).onItem().ifNull().failWith(() -> noSuchWorkspace(id))
+                .chain(updated -> view(updated.workspace(), updated.plan()));
     }
 
     /** One statement, which PostgreSQL cascades to the workspace's keys, stores, links and records. */
-    @WithTransaction
     public Uni<Void> delete(String id) {
-        return Workspace.delete("id", id).invoke(deleted -> {
-            if (deleted == 0) {
-                throw new NotFound("Workspace " + id);
+        return tenants.deleteWorkspace(id).invoke(deleted -> {
+            if (!deleted) {
+                throw noSuchWorkspace(id);
             }
         }).replaceWithVoid();
-    }
-
-    /** The plan of a workspace; 404 when the workspace does not exist. */
-    @WithTransaction
-    public Uni<Plan> planOf(String workspaceId) {
-        return find(workspaceId).chain(workspace -> requirePlan(workspace.plan));
-    }
-
-    private Uni<Workspace> find(String id) {
-        return find(id, LockModeType.NONE);
-    }
-
-    private Uni<Workspace> find(String id, LockModeType lock) {
-        return Workspace.<Workspace>findById(id, lock).onItem().ifNull().failWith(() -> new NotFound("Workspace " + id));
-    }
-
-    private Uni<Plan> requirePlan(String name) {
-        return Plan.<Plan>findById(name)
-                .onItem().ifNull().failWith(() -> DomainException.invalidRequest("There is no plan named '" + name + "'"));
     }
 
     private Uni<WorkspaceView> view(Workspace workspace, Plan plan) {
         return quota.usage(workspace.id)
                 .map(used -> new WorkspaceView(workspace.id, workspace.name, plan.view(), used, workspace.createdAt));
+    }
+
+    private static NotFound noSuchWorkspace(String id) {
+        return new NotFound("Workspace " + id);
+    }
+
+    private static DomainException noSuchPlan(String name) {
+        return DomainException.invalidRequest("There is no plan named '" + name + "'");
     }
 
     private static String requireName(String name) {

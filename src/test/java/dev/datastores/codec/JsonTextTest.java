@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.datastores.http.ProblemException;
+import dev.datastores.domain.DomainException;
 import dev.datastores.support.GeneratedJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -93,7 +93,7 @@ class JsonTextTest {
 
         // refused as not UTF-8, or as a lone surrogate when the bytes split an escaped pair
         assertRefused(spoilt, null);
-        assertThatThrownBy(() -> JsonValues.requireSingleValue(spoilt)).isInstanceOf(ProblemException.class);
+        assertThatThrownBy(() -> JsonValues.requireSingleValue(spoilt)).isInstanceOf(DomainException.Invalid.class);
     }
 
     @Property
@@ -119,7 +119,7 @@ class JsonTextTest {
     void aLoneSurrogateEscapeIsRefused(@ForAll("json") GeneratedJson json, @ForAll("loneSurrogates") String escape) {
         assertRefused(utf8("[" + json.spaced() + ",\"a" + escape + "b\"]"), "lone surrogate");
         assertThatThrownBy(() -> RawJson.parseObject(utf8("{\"key\":\"k\",\"value\":\"" + escape + "\"}")))
-                .isInstanceOf(ProblemException.class);
+                .isInstanceOf(DomainException.Invalid.class);
     }
 
     @Property
@@ -142,7 +142,7 @@ class JsonTextTest {
                 bytes(0xED, 0xA0, 0x80), bytes(0xED, 0xBF, 0xBF), bytes(0xF4, 0x90, 0x80, 0x80), bytes(0xF5, 0x80, 0x80, 0x80),
                 bytes(0xFF), bytes(0xC3))) {
             byte[] value = insert(utf8("{\"a\":[\"x\"]}"), 8, bad);
-            assertThatThrownBy(() -> JsonValues.requireSingleValue(value)).isInstanceOf(ProblemException.class)
+            assertThatThrownBy(() -> JsonValues.requireSingleValue(value)).isInstanceOf(DomainException.Invalid.class)
                     .hasMessageContaining("Not valid UTF-8 at byte 8");
         }
     }
@@ -196,8 +196,8 @@ class JsonTextTest {
     }
 
     private static void assertRefused(byte[] bytes, String why) {
-        var refusal = assertThatThrownBy(() -> JsonText.require(bytes)).isInstanceOfSatisfying(ProblemException.class,
-                problem -> assertThat(problem.slug()).isEqualTo("invalid-json"));
+        var refusal = assertThatThrownBy(() -> JsonText.require(bytes)).isInstanceOfSatisfying(DomainException.Invalid.class,
+                problem -> assertThat(problem.kind()).isEqualTo(DomainException.Invalid.Input.JSON));
         if (why != null) {
             refusal.hasMessageContaining(why);
         }

@@ -147,7 +147,7 @@ class FaultToleranceIT {
             if (truth.equals(reported) && truth.equals(counted)) {
                 break;
             }
-            ServiceProcess.sleep(500);
+            ServiceProcess.sleep(200);
         }
         assertThat(reported).as("usage reported by GET /v1/workspaces/{ws}").isEqualTo(truth);
         assertThat(counted).as("the workspace's counters in Redis").isEqualTo(truth);

@@ -80,11 +80,11 @@ class QuotaAcrossInstancesIT {
             return null;
         }));
         load.start();
-        ServiceProcess.sleep(1500);
+        awaitMoreAnswers(statuses, 20);
         redis.close();
-        ServiceProcess.sleep(2500);
+        awaitMoreAnswers(statuses, 40);
         redis = ServiceProcess.redis(REDIS_PORT);
-        ServiceProcess.sleep(2500);
+        awaitMoreAnswers(statuses, 40);
         for (int waited = 0; waited < 300 && !statuses.contains(403); waited++) {
             ServiceProcess.sleep(100);
         }
@@ -98,6 +98,15 @@ class QuotaAcrossInstancesIT {
         assertThat(stored).as("every acknowledged write is stored").containsAll(acknowledged.keySet());
         assertThat(stored).hasSize(prefilled + acknowledged.size());
         awaitUsageKeys(ws, stored.size());
+    }
+
+    /** Waits, without a fixed sleep, until the load has had {@code count} more answers: time enough in any phase. */
+    private static void awaitMoreAnswers(List<Integer> statuses, int count) {
+        int target = statuses.size() + count;
+        for (int waited = 0; waited < 600 && statuses.size() < target; waited++) {
+            ServiceProcess.sleep(50);
+        }
+        assertThat(statuses.size()).as("the load kept being answered").isGreaterThanOrEqualTo(target);
     }
 
     private static void awaitUsageKeys(ItWorkspace ws, int expected) {

@@ -1,5 +1,8 @@
 package dev.datastores.record;
 
+import dev.datastores.support.TestClock;
+import java.time.Duration;
+import jakarta.inject.Inject;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -15,6 +18,10 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class AtomicOperationsTest {
+
+    @Inject
+    TestClock clock;
+
 
     @Test
     void twoHundredParallelIncrementsEndAtTwoHundred() {
@@ -167,7 +174,7 @@ class AtomicOperationsTest {
         tenant.request().body("1").put(tenant.records(store) + "/k").then().statusCode(201);
         op(tenant, store, "expire", "{\"key\":\"k\",\"ttl\":1}").then().statusCode(200);
 
-        Thread.sleep(1100);
+        clock.advance(Duration.ofSeconds(2));
         tenant.request().get(tenant.records(store) + "/k").then().statusCode(404);
         op(tenant, store, "increment", "{\"key\":\"k\"}").then().statusCode(201).body("value", equalTo(1));
     }

@@ -1,5 +1,6 @@
 package dev.datastores.record;
 
+import dev.datastores.support.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -19,6 +20,10 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class BatchAndDiffTest {
+
+    @Inject
+    TestClock clock;
+
 
     @Inject
     ExpirySweeper sweeper;
@@ -147,7 +152,7 @@ class BatchAndDiffTest {
         String store = tenant.newStore("s");
         tenant.request().body("1").put(tenant.records(store) + "/short?ttl=1").then().statusCode(201);
         tenant.request().body("1").put(tenant.records(store) + "/long").then().statusCode(201);
-        Thread.sleep(1100);
+        clock.advance(Duration.ofSeconds(2));
 
         assertThat(tenant.request().get(tenant.records(store)).jsonPath().getList("records.key")).containsExactly("long");
         tenant.request().get(tenant.stores() + "/" + store + "/keys").then().body("keys", equalTo(List.of("long")));

@@ -3,7 +3,7 @@ package dev.datastores.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.datastores.http.ProblemException;
+import dev.datastores.domain.DomainException.DestinationRefused;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -335,14 +335,13 @@ class DestinationsTest {
     }
 
     private static void assertRefused(Destinations destinations, String url) {
-        assertThatThrownBy(() -> destinations.require(url)).as(url).isInstanceOfSatisfying(ProblemException.class,
-                problem -> assertThat(problem.slug()).isEqualTo("destination-not-allowed"));
+        assertThatThrownBy(() -> destinations.require(url)).as(url).isInstanceOf(DestinationRefused.class);
     }
 
     private static String refusal(Destinations destinations, String url) {
         try {
             destinations.require(url);
-        } catch (ProblemException problem) {
+        } catch (DestinationRefused problem) {
             return problem.getMessage();
         }
         throw new AssertionError(url + " was not refused");

@@ -1,4 +1,4 @@
-package dev.datastores.auth;
+package dev.datastores.tenant;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** A workspace API key. Only the SHA-256 of its token is kept. */
+/** A workspace API key. Only the SHA-256 of its token is kept; its scopes as the comma-separated column. */
 @Entity
 @Table(name = "api_keys")
 public class ApiKey extends PanacheEntityBase {
@@ -30,16 +30,4 @@ public class ApiKey extends PanacheEntityBase {
 
     @Column(name = "last_used_at")
     public Instant lastUsedAt;
-
-    public ApiKeyView view() {
-        return new ApiKeyView(id, name, Scope.wireNames(Scope.fromColumn(scopes)), createdAt, lastUsedAt);
-    }
-
-    /** How the API shows a key: never its token or hash. */
-    public record ApiKeyView(String id, String name, java.util.List<String> scopes, Instant createdAt, Instant lastUsedAt) {
-    }
-
-    /** The answer to a key's creation: the only time the token is shown. */
-    public record CreatedApiKey(String id, String name, java.util.List<String> scopes, Instant createdAt, String token) {
-    }
 }

@@ -1,4 +1,4 @@
-package dev.datastores.workspace;
+package dev.datastores.tenant;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;

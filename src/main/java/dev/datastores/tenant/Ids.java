@@ -1,4 +1,4 @@
-package dev.datastores.workspace;
+package dev.datastores.tenant;
 
 import java.security.SecureRandom;
 

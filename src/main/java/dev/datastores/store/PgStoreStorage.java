@@ -1,23 +1,30 @@
 package dev.datastores.store;
 
+import dev.datastores.domain.DomainException.Limit;
+import dev.datastores.domain.DomainException.NameTaken;
+import dev.datastores.domain.DomainException.NotFound;
+import dev.datastores.domain.DomainException.QuotaExceeded;
+import dev.datastores.domain.DomainException.StoreLinked;
+import dev.datastores.record.RecordStorage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Store and link SQL. Whatever a change depends on is checked in the statement that makes it, or under a row lock
+ * Stores and links in PostgreSQL, on the reactive client. Whatever a change depends on is checked in the statement that makes it, or under a row lock
  * held by the transaction that makes it (a store's deletion: by the one that marks it), so no other request can
  * change it in between.
  */
 @ApplicationScoped
-public class StoreRepository {
+public class PgStoreStorage implements StoreStorage {
 
     private static final String OF_WORKSPACE = "SELECT id, name, created_at FROM stores WHERE workspace_id = $1 ORDER BY name";
     private static final String ONE = "SELECT id, name, created_at FROM stores WHERE workspace_id = $1 AND id = $2";
@@ -34,9 +41,6 @@ public class StoreRepository {
     // The mark, in the deletion's first transaction, holds the store's row until the links are checked (V6).
     private static final String MARK_DELETING = "UPDATE stores SET deleting = true WHERE id = $1 AND workspace_id = $2";
     private static final String LINKS = "SELECT id, name, kind FROM store_links WHERE store_id = $1 ORDER BY id";
-    private static final String DELETE_RECORDS = """
-            WITH gone AS (DELETE FROM records WHERE store_id = $1 RETURNING stored_bytes)
-            SELECT count(*) AS records, coalesce(sum(stored_bytes), 0) AS stored_bytes FROM gone""";
     private static final String DELETE_STORE = "DELETE FROM stores WHERE id = $1 AND workspace_id = $2";
     // One row for the store (none when the workspace has no such store), with a null link when it has no links.
     private static final String STORE_LINKS = """
@@ -58,12 +62,47 @@ public class StoreRepository {
                  gone AS (DELETE FROM store_links l USING store s WHERE l.store_id = s.id AND l.id = $3 RETURNING l.id)
             SELECT (SELECT count(*) FROM store) AS stores, (SELECT count(*) FROM gone) AS links""";
 
-    private final Pool pool;
+    private static final String UNIQUE_VIOLATION = "23505";
 
-    public StoreRepository(Pool pool) {
+    private final Pool pool;
+    private final RecordStorage records;
+
+    public PgStoreStorage(Pool pool, RecordStorage records) {
         this.pool = pool;
+        this.records = records;
     }
 
+    @Override
+    public Uni<StoreRow> create(String workspaceId, String storeId, String name) {
+        return pool.withTransaction(transaction -> lockForNewStore(transaction, workspaceId)
+                .onItem().ifNull().failWith(() -> new NotFound("Workspace " + workspaceId))
+                .call(maxStores -> count(transaction, workspaceId).invoke(count -> {
+                    if (count >= maxStores) {
+                        throw new QuotaExceeded(Limit.STORES, maxStores, count);
+                    }
+                }))
+                .chain(() -> insert(transaction, storeId, workspaceId, name))
+                .onItem().ifNull().failWith(() -> new NameTaken(name)));
+    }
+
+    @Override
+    public Uni<Void> markDeleting(String workspaceId, String storeId) {
+        return pool.withTransaction(transaction -> markDeleting(transaction, workspaceId, storeId)
+                .invoke(found -> {
+                    if (!found) {
+                        throw new NotFound("Store " + storeId);
+                    }
+                })
+                .chain(() -> links(transaction, storeId))
+                .invoke(links -> {
+                    if (!links.isEmpty()) {
+                        throw new StoreLinked(links);
+                    }
+                })
+                .replaceWithVoid());
+    }
+
+    @Override
     public Uni<List<StoreRow>> ofWorkspace(String workspaceId) {
         return pool.preparedQuery(OF_WORKSPACE).execute(Tuple.of(workspaceId)).map(rows -> {
             List<StoreRow> stores = new ArrayList<>(rows.size());
@@ -72,63 +111,66 @@ public class StoreRepository {
         });
     }
 
-    /** The store, or null when the workspace has no such store. */
+    @Override
     public Uni<StoreRow> one(String workspaceId, String storeId) {
-        return pool.preparedQuery(ONE).execute(Tuple.of(workspaceId, storeId)).map(StoreRepository::firstStore);
+        return pool.preparedQuery(ONE).execute(Tuple.of(workspaceId, storeId)).map(PgStoreStorage::firstStore);
     }
 
     /** Locks the workspace until the transaction ends and answers its plan's store limit; null when there is no workspace. */
-    public Uni<Integer> lockForNewStore(SqlClient transaction, String workspaceId) {
+    private Uni<Integer> lockForNewStore(SqlClient transaction, String workspaceId) {
         return transaction.preparedQuery(LOCK_WORKSPACE).execute(Tuple.of(workspaceId)).chain(workspaces -> workspaces.size() == 0
                 ? Uni.createFrom().nullItem()
                 : transaction.preparedQuery(LOCK_PLAN).execute(Tuple.of(workspaces.iterator().next().getString("plan")))
                         .map(plans -> plans.iterator().next().getInteger("max_stores")));
     }
 
-    public Uni<Long> count(SqlClient transaction, String workspaceId) {
+    private Uni<Long> count(SqlClient transaction, String workspaceId) {
         return transaction.preparedQuery(COUNT).execute(Tuple.of(workspaceId)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** The new store, or null when the workspace has a store of that name. */
-    public Uni<StoreRow> insert(SqlClient transaction, String storeId, String workspaceId, String name) {
-        return transaction.preparedQuery(INSERT).execute(Tuple.of(storeId, workspaceId, name)).map(StoreRepository::firstStore);
+    private Uni<StoreRow> insert(SqlClient transaction, String storeId, String workspaceId, String name) {
+        return transaction.preparedQuery(INSERT).execute(Tuple.of(storeId, workspaceId, name)).map(PgStoreStorage::firstStore);
     }
 
-    /** The renamed store, or null when the workspace has no such store; fails on the unique name as PostgreSQL does. */
+    /** One statement: a store deleted meanwhile is not found, and a name taken meanwhile fails on the unique constraint. */
+    @Override
     public Uni<StoreRow> rename(String workspaceId, String storeId, String name) {
-        return pool.preparedQuery(RENAME).execute(Tuple.of(storeId, workspaceId, name)).map(StoreRepository::firstStore);
+        return pool.preparedQuery(RENAME).execute(Tuple.of(storeId, workspaceId, name)).map(PgStoreStorage::firstStore)
+                // renaming changes only the name, so the one unique constraint it can meet is (workspace, name)
+                .onFailure(failure -> failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))
+                .transform(failure -> new NameTaken(name));
     }
 
     /** Marks the store as being deleted, holding its row until the transaction ends; false when there is no such store. */
-    public Uni<Boolean> markDeleting(SqlClient transaction, String workspaceId, String storeId) {
+    private Uni<Boolean> markDeleting(SqlClient transaction, String workspaceId, String storeId) {
         return transaction.preparedQuery(MARK_DELETING).execute(Tuple.of(storeId, workspaceId)).map(rows -> rows.rowCount() > 0);
     }
 
-    public Uni<List<LinkView>> links(SqlClient transaction, String storeId) {
-        return transaction.preparedQuery(LINKS).execute(Tuple.of(storeId)).map(StoreRepository::toLinks);
+    private Uni<List<LinkView>> links(SqlClient transaction, String storeId) {
+        return transaction.preparedQuery(LINKS).execute(Tuple.of(storeId)).map(PgStoreStorage::toLinks);
     }
 
-    /** The store's links, or null when the workspace has no such store. */
+    @Override
     public Uni<List<LinkView>> links(String workspaceId, String storeId) {
         return pool.preparedQuery(STORE_LINKS).execute(Tuple.of(storeId, workspaceId))
                 .map(rows -> rows.size() == 0 ? null : toLinks(rows));
     }
 
-    /** Deletes the store's records, then the store; answers whether the store was still there and what the records held. */
-    public Uni<Deleted> deleteWithRecords(SqlClient client, String workspaceId, String storeId) {
-        return client.preparedQuery(DELETE_RECORDS).execute(Tuple.of(storeId)).map(rows -> rows.iterator().next())
-                .chain(freed -> client.preparedQuery(DELETE_STORE).execute(Tuple.of(storeId, workspaceId))
-                        .map(stores -> new Deleted(stores.rowCount() > 0, freed.getLong("records"),
-                                freed.getLong("stored_bytes"))));
+    @Override
+    public Uni<Deleted> delete(SqlConnection transaction, String workspaceId, String storeId) {
+        return records.deleteAllOf(transaction, storeId)
+                .chain(freed -> transaction.preparedQuery(DELETE_STORE).execute(Tuple.of(storeId, workspaceId))
+                        .map(stores -> new Deleted(stores.rowCount() > 0, freed.rows(), freed.storedBytes())));
     }
 
-    /** Adds or replaces a link: true when added, false when replaced, null when the workspace has no such store. */
+    @Override
     public Uni<Boolean> putLink(String workspaceId, String storeId, LinkView link) {
         return pool.preparedQuery(PUT_LINK).execute(Tuple.of(storeId, workspaceId, link.id(), link.name(), link.kind()))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getBoolean("created"));
     }
 
-    /** Removes a link. */
+    @Override
     public Uni<LinkDeletion> deleteLink(String workspaceId, String storeId, String linkId) {
         return pool.preparedQuery(DELETE_LINK).execute(Tuple.of(storeId, workspaceId, linkId)).map(rows -> {
             Row row = rows.iterator().next();
@@ -155,14 +197,4 @@ public class StoreRepository {
         return links;
     }
 
-    /** A store's own columns. */
-    public record StoreRow(String id, String name, Instant createdAt) {
-    }
-
-    /** What a store deletion removed. */
-    public record Deleted(boolean store, long records, long storedBytes) {
-    }
-
-    /** What a link deletion found. */
-    public enum LinkDeletion { DELETED, NO_LINK, NO_STORE }
 }

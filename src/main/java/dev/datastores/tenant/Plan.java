@@ -1,4 +1,4 @@
-package dev.datastores.workspace;
+package dev.datastores.tenant;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -28,6 +28,18 @@ public class Plan extends PanacheEntityBase {
 
     @Column(name = "requests_per_second")
     public int requestsPerSecond;
+
+    /** A plan of the given name with these limits, as an operator puts it. */
+    public static Plan of(String name, PlanView limits) {
+        Plan plan = new Plan();
+        plan.name = name;
+        plan.maxStores = limits.maxStores();
+        plan.maxKeys = limits.maxKeys();
+        plan.maxStorageBytes = limits.maxStorageBytes();
+        plan.maxValueBytes = limits.maxValueBytes();
+        plan.requestsPerSecond = limits.requestsPerSecond();
+        return plan;
+    }
 
     public PlanView view() {
         return new PlanView(name, maxStores, maxKeys, maxStorageBytes, maxValueBytes, requestsPerSecond);

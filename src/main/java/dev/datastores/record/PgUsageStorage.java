@@ -1,5 +1,8 @@
-package dev.datastores.quota;
+package dev.datastores.record;
 
+import dev.datastores.quota.StoreDelta;
+import dev.datastores.quota.Usage;
+import dev.datastores.quota.UsageStorage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -9,12 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Usage as PostgreSQL, the truth, counts it: every stored row, expired or not, until the sweeper
- * removes it (that is what occupies space, and what the Redis counters track).
- */
+/** Usage counted in PostgreSQL, store by store; see {@link UsageStorage}. */
 @ApplicationScoped
-public class UsageRepository {
+public class PgUsageStorage implements UsageStorage {
 
     // Counted store by store (a lateral subquery per store), so each count walks that store's primary key in
     // its own partition; a join over the workspace lets PostgreSQL hash-join against every partition instead.
@@ -36,14 +36,12 @@ public class UsageRepository {
 
     private final Pool pool;
 
-    public UsageRepository(Pool pool) {
+    public PgUsageStorage(Pool pool) {
         this.pool = pool;
     }
 
-    public Uni<Usage> ofWorkspace(String workspaceId) {
-        return ofWorkspace(pool, workspaceId);
-    }
 
+    @Override
     public Uni<Usage> ofWorkspace(SqlClient client, String workspaceId) {
         return client.preparedQuery(WORKSPACE_USAGE).execute(Tuple.of(workspaceId)).map(rows -> {
             Row row = rows.iterator().next();
@@ -51,11 +49,8 @@ public class UsageRepository {
         });
     }
 
-    /** Every store of the workspace with its rows and sizes. */
-    public Uni<List<StoreDelta>> ofStores(String workspaceId) {
-        return ofStores(pool, workspaceId);
-    }
 
+    @Override
     public Uni<List<StoreDelta>> ofStores(SqlClient client, String workspaceId) {
         return client.preparedQuery(STORE_USAGE).execute(Tuple.of(workspaceId)).map(rows -> {
             List<StoreDelta> stores = new ArrayList<>(rows.size());
@@ -65,12 +60,12 @@ public class UsageRepository {
         });
     }
 
-    /** Serialises quota checks of one workspace inside the caller's transaction (used while Redis is away). */
+    @Override
     public Uni<Void> lockWorkspace(SqlClient transaction, String workspaceId) {
         return transaction.preparedQuery(LOCK).execute(Tuple.of(workspaceId)).replaceWithVoid();
     }
 
-    /** Workspace ids in order, a page at a time, for reconciliation. */
+    @Override
     public Uni<List<String>> workspaceIds(String after, int limit) {
         return pool.preparedQuery(WORKSPACE_IDS).execute(Tuple.of(after, limit)).map(rows -> {
             List<String> ids = new ArrayList<>(rows.size());
