@@ -4,7 +4,6 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,10 +26,8 @@ public class BodyLimits {
     @ConfigMapping(prefix = "datastores.limits")
     public interface Config {
 
-        @WithDefault("16M")
         MemorySize maxBodySize();
 
-        @WithDefault("1024G")
         MemorySize maxImportSize();
     }
 

@@ -8,6 +8,8 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,8 +73,8 @@ public class ExportJobRepository {
         return transaction.preparedQuery(ACKNOWLEDGED).execute(args).map(rows -> rows.rowCount() == 1);
     }
 
-    public Uni<Void> finish(String jobId, String runner, String status, String error) {
-        return pool.preparedQuery(FINISH).execute(Tuple.of(jobId, runner, status, error)).replaceWithVoid();
+    public Uni<Void> finish(String jobId, String runner, ExportJob.Status status, String error) {
+        return pool.preparedQuery(FINISH).execute(Tuple.of(jobId, runner, status.word(), error)).replaceWithVoid();
     }
 
     public Uni<Void> heartbeat(String runner) {
@@ -86,12 +88,25 @@ public class ExportJobRepository {
 
 
     private static ExportJob first(RowSet<Row> rows) {
-        return rows.size() == 0 ? null : ExportJob.of(rows.iterator().next());
+        return rows.size() == 0 ? null : toJob(rows.iterator().next());
     }
 
     private static List<ExportJob> all(RowSet<Row> rows) {
         List<ExportJob> jobs = new ArrayList<>(rows.size());
-        rows.forEach(row -> jobs.add(ExportJob.of(row)));
+        rows.forEach(row -> jobs.add(toJob(row)));
         return jobs;
+    }
+
+    private static ExportJob toJob(Row row) {
+        return new ExportJob(row.getString("id"), row.getString("workspace_id"), row.getString("store_id"),
+                row.getString("url"), row.getInteger("chunk_size"), row.getBoolean("delete_after"), row.getString("prefix"),
+                ExportJob.Status.of(row.getString("status")), row.getLong("chunks"), row.getLong("exported"),
+                row.getLong("deleted"), row.getString("last_key"), row.getString("error"), instant(row, "started_at"),
+                instant(row, "finished_at"));
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime time = row.getOffsetDateTime(column);
+        return time == null ? null : time.toInstant();
     }
 }

@@ -119,7 +119,7 @@ public class ExportJobRunner {
         return records.page(job.storeId(), job.prefix(), Keys.prefixUpperBound(job.prefix()), at.lastKey, job.chunkSize(), true)
                 .chain(page -> {
                     if (page.isEmpty()) {
-                        return jobs.finish(job.id(), runnerId, ExportJob.SUCCEEDED, null).replaceWith(false);
+                        return jobs.finish(job.id(), runnerId, ExportJob.Status.SUCCEEDED, null).replaceWith(false);
                     }
                     long chunk = at.chunks + 1;
                     return send(job, chunk, page)
@@ -178,7 +178,7 @@ public class ExportJobRunner {
             error = "chunk " + (at.chunks + 1) + " failed: the service could not read the chunk or record its progress";
             LOG.warnf("Export job %s failed: %s", job.id(), failure.toString());
         }
-        jobs.finish(job.id(), runnerId, ExportJob.FAILED, error).subscribe().with(
+        jobs.finish(job.id(), runnerId, ExportJob.Status.FAILED, error).subscribe().with(
                 done -> { },
                 unrecorded -> LOG.warnf("Export job %s failed and could not be marked failed: %s", job.id(), unrecorded.toString()));
     }
