@@ -34,8 +34,8 @@ export interface paths {
         get?: never;
         /**
          * Create or replace a plan
-         * @description Creates the plan (201) or replaces its limits (200). A change reaches every replica within a second;
-         *     workspaces on the plan get the new limits at once.
+         * @description Creates the plan (201) or replaces its limits (200). Workspaces on the plan get the new limits from the
+         *     next request on the replica that made the change, and on every other replica within a second.
          */
         put: operations["putPlan"];
         post?: never;
@@ -94,7 +94,7 @@ export interface paths {
         head?: never;
         /**
          * Rename a workspace or change its plan
-         * @description Members left out keep their value. A new plan's limits apply to the next request.
+         * @description Members left out keep their value. A new plan's limits apply from the next request on the replica that made the change, and within a second on every other replica.
          */
         patch: operations["updateWorkspace"];
         trace?: never;

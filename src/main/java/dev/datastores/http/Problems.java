@@ -148,8 +148,13 @@ public final class Problems {
     }
 
     public static ProblemException unsupportedMediaType(String contentType) {
+        return unsupportedMediaType(contentType, "application/json");
+    }
+
+    /** {@code accepted}: what this route takes, as the client should send it. */
+    public static ProblemException unsupportedMediaType(String contentType, String accepted) {
         return new ProblemException(415, "unsupported-media-type", "Unsupported media type",
-                "Content-Type " + contentType + " is not accepted here; send application/json");
+                "Content-Type " + contentType + " is not accepted here; send " + accepted);
     }
 
     public static ProblemException payloadTooLarge(long limit) {

@@ -105,8 +105,8 @@ public class RequestTargetFilter {
         if (contentType != null && !MediaTypes.isWellFormed(contentType)) {
             throw Problems.unsupportedMediaType(contentType);
         }
-        if (request.version() != HttpVersion.HTTP_2 && request.getHeader(HttpHeaders.HOST) == null) {
-            throw Problems.invalidRequest("An HTTP/1.x request needs a Host header");
+        if (request.version() == HttpVersion.HTTP_1_1 && request.getHeader(HttpHeaders.HOST) == null) {
+            throw Problems.invalidRequest("An HTTP/1.1 request needs a Host header (RFC 9112, 3.2)");
         }
         RequestTarget.requireUri(request.uri());
         RequestTarget target = RequestTarget.parse(request.path());

@@ -89,6 +89,14 @@ public class QuotaService {
         staleWorkspaces.add(workspaceId);
     }
 
+    /**
+     * Has the workspace's counters rebuilt from PostgreSQL at its next quiet moment (the stale repair runs every
+     * second): after a store's deletion, writes that raced it may settle into counters the deletion already dropped.
+     */
+    public void recountSoon(String workspaceId) {
+        staleWorkspaces.add(workspaceId);
+    }
+
     /** The workspace's usage: Redis' counters, or PostgreSQL's count when Redis is away or has none. */
     public Uni<Usage> usage(String workspaceId) {
         return counters.usage(workspaceId)

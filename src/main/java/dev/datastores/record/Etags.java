@@ -1,9 +1,14 @@
 package dev.datastores.record;
 
 import dev.datastores.domain.DomainException;
+import java.util.regex.Pattern;
 
 /** Strong ETags made of a record's version: {@code "42"}. */
 public final class Etags {
+
+    /** The version a foreign ETag names: no record has it, so a condition on it always fails. */
+    public static final long NO_VERSION = -1L;
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
     private Etags() {
     }
@@ -13,8 +18,9 @@ public final class Etags {
     }
 
     /**
-     * The version an {@code If-Match} header names; {@code *} and absent headers give null. A
-     * syntactically foreign ETag can never match, so it maps to a version no record has.
+     * The version an {@code If-Match} header names; {@code *} and absent headers give null. If-Match compares
+     * strongly, byte for byte: a weak ETag, or one that is not exactly how this service writes a version
+     * ({@code "079"}), can never match, so it maps to {@link #NO_VERSION}.
      */
     public static Long versionOf(String ifMatch) {
         if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
@@ -24,17 +30,15 @@ public final class Etags {
         if (tag.contains(",")) {
             throw DomainException.invalidRequest("If-Match takes a single ETag");
         }
-        if (tag.startsWith("W/")) {
+        boolean weak = tag.startsWith("W/");
+        if (weak) {
             tag = tag.substring(2);
         }
         if (tag.length() < 2 || !tag.startsWith("\"") || !tag.endsWith("\"")) {
             throw DomainException.invalidRequest("If-Match must be a quoted ETag such as \"42\" or *");
         }
-        try {
-            return Long.parseLong(tag.substring(1, tag.length() - 1));
-        } catch (NumberFormatException e) {
-            return -1L;
-        }
+        String version = tag.substring(1, tag.length() - 1);
+        return weak || !VERSION.matcher(version).matches() ? NO_VERSION : Long.parseLong(version);
     }
 
     /** Whether an {@code If-None-Match} header on a read names this version (weak comparison). */

@@ -250,7 +250,8 @@ public class RecordService {
             if (version == null) {
                 return "The record '" + key + "' does not exist";
             }
-            return "The record '" + key + "' is not at version " + Etags.of(version);
+            return version == Etags.NO_VERSION ? "The record '" + key + "' does not have the ETag sent"
+                    : "The record '" + key + "' is not at version " + Etags.of(version);
         }
     }
 }

@@ -67,6 +67,7 @@ public class StoreService {
                     if (!deleted) {
                         throw noSuchStore(storeId);
                     }
+                    quota.recountSoon(workspaceId);
                 })
                 .replaceWithVoid();
     }

@@ -16,10 +16,8 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +42,7 @@ public class ImportService {
 
     static final int CHUNK = 1000;
     /** A line holds one record; a value may be at most a few MiB, so this bounds memory, not records. */
-    static final int MAX_LINE_CHARS = 16 * 1024 * 1024;
+    static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
     private static final Duration CHUNK_TIMEOUT = Duration.ofMinutes(2);
 
     private final BatchService batches;
@@ -64,8 +62,7 @@ public class ImportService {
         if (!await(submit(() -> records.storeExists(workspaceId, storeId)), 0)) {
             throw new NotFound("Store " + storeId);
         }
-        LineReader lines = new LineReader(new InputStreamReader(body, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), MAX_LINE_CHARS);
+        LineReader lines = new LineReader(body, MAX_LINE_BYTES);
         Import progress = new Import(workspaceId, storeId);
         Chunk current = readChunk(lines);
         CompletableFuture<List<Parsed>> parsing = parseLater(current);
@@ -126,7 +123,7 @@ public class ImportService {
         } catch (CharacterCodingException e) {
             return new Chunk(chunk, "not valid UTF-8", lines.lineNumber(), true);
         } catch (LineReader.LineTooLong e) {
-            return new Chunk(chunk, "longer than " + MAX_LINE_CHARS + " characters", lines.lineNumber(), true);
+            return new Chunk(chunk, "longer than " + MAX_LINE_BYTES + " bytes", lines.lineNumber(), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

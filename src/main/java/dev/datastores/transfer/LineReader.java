@@ -1,12 +1,19 @@
 package dev.datastores.transfer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Lines of a character stream, like {@link java.io.BufferedReader#readLine()} but refusing a line longer
- * than a limit instead of holding it all in memory. Lines end at {@code \n}, with an optional {@code \r}
- * before it.
+ * UTF-8 lines of a byte stream, like {@link java.io.BufferedReader#readLine()} but refusing a line longer than a
+ * limit instead of holding it all in memory. Lines end at {@code \n}, with an optional {@code \r} before it. Each
+ * line is decoded on its own, so bytes that are not UTF-8 are reported on the line that holds them, and every
+ * line before it is read as it was.
  */
 final class LineReader {
 
@@ -17,45 +24,52 @@ final class LineReader {
         }
     }
 
-    private final Reader in;
-    private final int maxChars;
-    private final char[] buffer = new char[64 * 1024];
+    private final InputStream in;
+    private final int maxBytes;
+    private final byte[] buffer = new byte[64 * 1024];
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private int position;
     private int end;
     private long lineNumber;
 
-    LineReader(Reader in, int maxChars) {
+    LineReader(InputStream in, int maxBytes) {
         this.in = in;
-        this.maxChars = maxChars;
+        this.maxBytes = maxBytes;
     }
 
-    /** The next line without its end, or null at the end of the stream. */
+    /** The next line without its end, or null at the end of the stream; fails on the line that is not UTF-8. */
     String next() throws IOException {
         if (position == end && !fill()) {
             return null;
         }
         lineNumber++;
-        StringBuilder spanning = null;
+        ByteArrayOutputStream spanning = null;
         while (true) {
             for (int i = position; i < end; i++) {
                 if (buffer[i] == '\n') {
-                    String line = spanning == null ? new String(buffer, position, i - position)
-                            : spanning.append(buffer, position, i - position).toString();
+                    String line;
+                    if (spanning == null) {
+                        line = decode(buffer, position, i - position);
+                    } else {
+                        spanning.write(buffer, position, i - position);
+                        line = decode(spanning.toByteArray(), 0, spanning.size());
+                    }
                     position = i + 1;
-                    return withoutCarriageReturn(line);
+                    return line;
                 }
             }
-            int length = (spanning == null ? 0 : spanning.length()) + end - position;
-            if (length > maxChars) {
+            int length = (spanning == null ? 0 : spanning.size()) + end - position;
+            if (length > maxBytes) {
                 throw new LineTooLong();
             }
             if (spanning == null) {
-                spanning = new StringBuilder(Math.max(256, length * 2));
+                spanning = new ByteArrayOutputStream(Math.max(256, length * 2));
             }
-            spanning.append(buffer, position, end - position);
+            spanning.write(buffer, position, end - position);
             position = end;
             if (!fill()) {
-                return withoutCarriageReturn(spanning.toString());
+                return decode(spanning.toByteArray(), 0, spanning.size());
             }
         }
     }
@@ -72,7 +86,8 @@ final class LineReader {
         return read > 0;
     }
 
-    private static String withoutCarriageReturn(String line) {
-        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+    private String decode(byte[] bytes, int offset, int length) throws CharacterCodingException {
+        int withoutCarriageReturn = length > 0 && bytes[offset + length - 1] == '\r' ? length - 1 : length;
+        return utf8.decode(ByteBuffer.wrap(bytes, offset, withoutCarriageReturn)).toString();
     }
 }

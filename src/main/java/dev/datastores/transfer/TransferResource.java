@@ -44,8 +44,10 @@ public class TransferResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Long> importRecords(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, InputStream body) {
+        // A charset parameter is not checked: lines are decoded strictly as UTF-8 whatever the label says (clients
+        // such as REST Assured label NDJSON ISO-8859-1 by default), so bytes that are not UTF-8 are an invalid-line.
         if (contentType != null && !contentType.startsWith(NDJSON) && !contentType.startsWith("application/jsonl")) {
-            throw Problems.unsupportedMediaType(contentType);
+            throw Problems.unsupportedMediaType(contentType, NDJSON);
         }
         return Map.of("imported", imports.importLines(ws, ds, body));
     }

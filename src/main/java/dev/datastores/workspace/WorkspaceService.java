@@ -5,6 +5,7 @@ import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.tenant.Ids;
 import dev.datastores.tenant.Plan;
+import dev.datastores.tenant.PlanDirectory;
 import dev.datastores.tenant.Plan.PlanView;
 import dev.datastores.tenant.TenantStorage;
 import dev.datastores.tenant.Workspace;
@@ -20,10 +21,12 @@ public class WorkspaceService {
 
     private final QuotaService quota;
     private final TenantStorage tenants;
+    private final PlanDirectory plans;
 
-    public WorkspaceService(QuotaService quota, TenantStorage tenants) {
+    public WorkspaceService(QuotaService quota, TenantStorage tenants, PlanDirectory plans) {
         this.quota = quota;
         this.tenants = tenants;
+        this.plans = plans;
     }
 
     public Uni<List<PlanView>> plans() {
@@ -34,7 +37,7 @@ public class WorkspaceService {
     public Uni<Created<PlanView>> putPlan(String name, PlanView limits) {
         requirePlanLimits(name, limits);
         Plan plan = Plan.of(name, limits);
-        return tenants.putPlan(plan).map(created -> new Created<>(plan.view(), created));
+        return tenants.putPlan(plan).call(plans::forgetAll).map(created -> new Created<>(plan.view(), created));
     }
 
     public Uni<WorkspaceView> create(String name, String planName) {
@@ -54,6 +57,7 @@ public class WorkspaceService {
     public Uni<WorkspaceView> update(String id, String name, String planName) {
         String newName = name == null ? null : requireName(name);
         return tenants.updateWorkspace(id, newName, planName).onItem().ifNull().failWith(() -> noSuchWorkspace(id))
+                .call(() -> plans.forget(id))
                 .chain(updated -> view(updated.workspace(), updated.plan()));
     }
 
@@ -63,7 +67,7 @@ public class WorkspaceService {
             if (!deleted) {
                 throw noSuchWorkspace(id);
             }
-        }).replaceWithVoid();
+        }).call(() -> plans.forget(id)).replaceWithVoid();
     }
 
     private Uni<WorkspaceView> view(Workspace workspace, Plan plan) {

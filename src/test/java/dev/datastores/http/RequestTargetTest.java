@@ -87,6 +87,22 @@ class RequestTargetTest {
     }
 
     @Test
+    void anHttp10RequestMayLeaveOutHostAndAnHttp11RequestMayNot() throws Exception {
+        String target = tenant.records(store) + "/a";
+        try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.0\r\n" + auth + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.0 200");
+        }
+        try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\n" + auth + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("Host");
+        }
+    }
+
+    @Test
     void theEncodedDotKeysAreKeysNotTheListingOrTheStore() {
         RawHttp.Response clear = http.send("DELETE", tenant.records(store) + "/%2E", null, auth);
         assertThat(clear.status()).as("%s", clear).isEqualTo(404);

@@ -1,5 +1,6 @@
 package dev.datastores.record;
 
+import static org.hamcrest.Matchers.containsString;
 import dev.datastores.support.TestClock;
 import jakarta.inject.Inject;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -166,6 +167,21 @@ class RecordApiTest {
         assertThat(value(tenant, store, "k")).isEqualTo("2");
 
         tenant.request().header("If-Match", current).delete(tenant.records(store) + "/k").then().statusCode(204);
+    }
+
+    @Test
+    void ifMatchComparesEtagsByteForByte() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        String etag = put(tenant, store, "k", "1").then().statusCode(201).extract().header("ETag");
+        String version = etag.substring(1, etag.length() - 1);
+
+        for (String near : List.of("\"0" + version + "\"", "W/" + etag, "\"+" + version + "\"", "\"99999999999999999999\"")) {
+            tenant.request().header("If-Match", near).body("2").put(tenant.records(store) + "/k").then().statusCode(412)
+                    .body("detail", containsString("does not have the ETag sent"));
+        }
+        assertThat(value(tenant, store, "k")).isEqualTo("1");
+        tenant.request().header("If-Match", etag).body("2").put(tenant.records(store) + "/k").then().statusCode(200);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.datastores.transfer;
 
+import static org.hamcrest.Matchers.containsString;
+import java.io.ByteArrayOutputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -89,6 +91,34 @@ class ExportImportTest {
 
         tenant.request().get(tenant.records(store) + "/b").then().statusCode(200);
         tenant.request().get(tenant.records(store) + "/d").then().statusCode(404);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8StopTheImportAtTheirOwnLineWithEveryLineBeforeItStored() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        IntStream.range(0, 1500).forEach(i -> body.writeBytes(("{\"key\":\"" + key(i) + "\",\"value\":" + i + "}\n")
+                .getBytes(StandardCharsets.UTF_8)));
+        body.writeBytes("{\"key\":\"bad\",\"value\":\"".getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(new byte[] {(byte) 0xC0, (byte) 0xAF});
+        body.writeBytes("\"}\n{\"key\":\"after\",\"value\":1}\n".getBytes(StandardCharsets.UTF_8));
+
+        tenant.request().contentType("application/x-ndjson").body(body.toByteArray()).post(tenant.stores() + "/" + store + "/import")
+                .then().statusCode(400).body("type", equalTo("https://datastores.dev/problems/invalid-line"))
+                .body("line", equalTo(1501)).body("imported", equalTo(1500));
+        tenant.request().get(tenant.records(store) + "/" + key(1499)).then().statusCode(200);
+        tenant.request().get(tenant.records(store) + "/after").then().statusCode(404);
+    }
+
+    @Test
+    void anImportTakesNdjsonAndSaysSoWhenSentAnythingElse() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        byte[] line = "{\"key\":\"a\",\"value\":1}".getBytes(StandardCharsets.UTF_8);
+        tenant.request().contentType("application/json").body(line).post(tenant.stores() + "/" + store + "/import")
+                .then().statusCode(415).body("detail", containsString("application/x-ndjson"));
+        tenant.request().get(tenant.records(store) + "/a").then().statusCode(404);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.datastores.workspace;
 
+import java.nio.charset.StandardCharsets;
 import static dev.datastores.support.Tenant.asOperator;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,6 +96,22 @@ class AdminApiTest {
 
         tenant.request().get("/v1/workspaces/{ws}", tenant.workspaceId()).then().statusCode(200)
                 .body("name", equalTo("Renamed")).body("plan.name", equalTo("advanced")).body("plan.maxStores", equalTo(50));
+    }
+
+    @Test
+    void aPlanChangeAppliesToTheNextRequest() {
+        Tenant tenant = Tenant.create("business");
+        String store = tenant.newStore("s");
+        byte[] value = ("\"" + "x".repeat(2000) + "\"").getBytes(StandardCharsets.UTF_8);
+        tenant.request().body(value).put(tenant.records(store) + "/k").then().statusCode(201);
+        String small = Plans.create(5, 100, 10_000_000, 1000, 100_000);
+
+        asOperator().body(Map.of("plan", small)).patch("/v1/admin/workspaces/{ws}", tenant.workspaceId()).then().statusCode(200);
+        tenant.request().body(value).put(tenant.records(store) + "/k").then().statusCode(413);
+
+        asOperator().body(Map.of("maxStores", 5, "maxKeys", 100, "maxStorageBytes", 10_000_000, "maxValueBytes", 4000,
+                "requestsPerSecond", 100_000)).put("/v1/admin/plans/{plan}", small).then().statusCode(200);
+        tenant.request().body(value).put(tenant.records(store) + "/k").then().statusCode(200);
     }
 
     @Test
