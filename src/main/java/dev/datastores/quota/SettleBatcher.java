@@ -1,7 +1,9 @@
 package dev.datastores.quota;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,14 +24,23 @@ public class SettleBatcher {
     private static final Logger LOG = Logger.getLogger(SettleBatcher.class);
     private static final long FLUSH_AFTER_MILLIS = 2;
 
-    private final QuotaCounters counters;
-    private final Vertx vertx;
+    private final Settle counters;
+    private final Consumer<Runnable> flushLater;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Set<String> stale = ConcurrentHashMap.newKeySet();
 
+    @Inject
     public SettleBatcher(QuotaCounters counters, Vertx vertx) {
+        this(counters::settle, flush -> vertx.setTimer(FLUSH_AFTER_MILLIS, timer -> flush.run()));
+    }
+
+    /**
+     * {@code counters} makes the Redis call, {@code flushLater} runs a flush once its few milliseconds have
+     * passed: apart so the merging can be tested without Redis or a clock.
+     */
+    SettleBatcher(Settle counters, Consumer<Runnable> flushLater) {
         this.counters = counters;
-        this.vertx = vertx;
+        this.flushLater = flushLater;
     }
 
     /** Queues a settlement; create / delete of a store's own counters go at once, in order. */
@@ -45,7 +57,7 @@ public class SettleBatcher {
             return merged;
         });
         if (first[0]) {
-            vertx.setTimer(FLUSH_AFTER_MILLIS, timer -> flush(workspaceId));
+            flushLater.accept(() -> flush(workspaceId));
         }
     }
 
@@ -71,6 +83,13 @@ public class SettleBatcher {
                     stale.add(workspaceId);
                     LOG.debugf("Settling %s deferred to reconciliation: %s", workspaceId, failure);
                 });
+    }
+
+    /** The settle call of {@link QuotaCounters#settle}. */
+    @FunctionalInterface
+    interface Settle {
+        Uni<Void> settle(String workspaceId, Delta adjustment, int inflightEnded, Collection<StoreDelta> stores,
+                StoreCounters storeMode);
     }
 
     /** Settlements of one workspace waiting to be sent. Mutated only inside the map's compute. */
