@@ -54,7 +54,13 @@ final class Coalescer<R, T> {
         batch.forEach(waiter -> requests.add(waiter.request));
         Uni<List<T>> answers;
         try {
-            answers = sendBatch.apply(key, requests);
+            answers = sendBatch.apply(key, requests).invoke(results -> {
+                if (results == null || results.size() != requests.size()) {
+                    // answers cannot be matched to requests: fail them all rather than leave some waiting for ever
+                    throw new IllegalStateException("a batch of " + requests.size() + " requests got "
+                            + (results == null ? "no" : results.size()) + " answers");
+                }
+            });
         } catch (RuntimeException failure) {
             answers = Uni.createFrom().failure(failure);
         }

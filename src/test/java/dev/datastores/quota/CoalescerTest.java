@@ -153,6 +153,15 @@ class CoalescerTest {
     }
 
     @Test
+    void answersThatCannotBeMatchedToTheirRequestsFailTheWholeBatchInsteadOfLeavingWaitersHanging() {
+        Coalescer<String, String> shortAnswers = new Coalescer<>((key, requests) -> Uni.createFrom().item(List.of()));
+
+        CompletableFuture<String> answered = shortAnswers.submit("k", "a").subscribeAsCompletionStage();
+
+        assertThat(failureOf(answered)).isInstanceOf(IllegalStateException.class).hasMessageContaining("got 0 answers");
+    }
+
+    @Test
     void differentKeysDoNotWaitForEachOther() {
         CompletableFuture<String> one = submit("one", "a");
         CompletableFuture<String> two = submit("two", "b");

@@ -122,10 +122,14 @@ class StorageContractTest {
 
         put(at, "gone", "4", clock.instant().plusSeconds(1), null, false, false);
         clock.advance(Duration.ofSeconds(2));
-        List<RecordStorage.Swept> swept = await(() -> records.sweepExpired(10_000));
-        assertThat(swept).filteredOn(store -> store.storeId().equals(at[1]))
-                .singleElement().satisfies(store -> assertThat(store.records()).isEqualTo(1));
+        // the scheduled sweeper may take the row first: sweep until nothing expired is left, whoever sweeps it
+        List<RecordStorage.Swept> swept;
+        do {
+            swept = await(() -> records.sweepExpired(10_000));
+            assertThat(swept).allSatisfy(store -> assertThat(store.records()).isPositive());
+        } while (!swept.isEmpty());
         assertThat(await(() -> records.physical(at[0], at[1], "gone"))).isNull();
+        assertThat(await(() -> records.physical(at[0], at[1], "long")).live()).isTrue();
     }
 
     @Test
