@@ -1,0 +1,94 @@
+package dev.datastores.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.datastores.support.Parallel;
+import dev.datastores.support.Plans;
+import dev.datastores.support.Tenant;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Concurrent writes to the same keys, conditional and not, checked against what a sequential model allows: each
+ * write gets exactly the outcome it would get alone. The semantics group commit (issue 17) must keep.
+ */
+@QuarkusTest
+class ConcurrentWritesTest {
+
+    @Test
+    void readModifyWritesWithIfMatchLoseNoUpdateWhenTheyShareStatements() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        String path = tenant.records(store) + "/counter";
+        tenant.request().body("0").put(path).then().statusCode(201);
+
+        List<Integer> won = Parallel.run(16, client -> {
+            int wins = 0;
+            for (int attempt = 0; attempt < 15; attempt++) {
+                Response current = tenant.request().get(path);
+                int value = Integer.parseInt(current.asString());
+                int status = tenant.request().header("If-Match", current.header("ETag")).body(Integer.toString(value + 1))
+                        .put(path).statusCode();
+                assertThat(status).isIn(200, 412);
+                wins += status == 200 ? 1 : 0;
+            }
+            return wins;
+        });
+
+        int successes = won.stream().mapToInt(Integer::intValue).sum();
+        assertThat(successes).isPositive();
+        assertThat(tenant.request().get(path).asString()).as("every acknowledged conditional write, none lost")
+                .isEqualTo(Integer.toString(successes));
+    }
+
+    @Test
+    void ofManyCreatesOfOneKeyExactlyOneWinsAndOthersSeePreconditionFailed() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        for (int round = 0; round < 5; round++) {
+            String path = tenant.records(store) + "/once-" + round;
+            List<Integer> statuses = Parallel.run(24, client ->
+                    tenant.request().header("If-None-Match", "*").body(Integer.toString(client)).put(path).statusCode());
+            assertThat(statuses).filteredOn(status -> status == 201).hasSize(1);
+            assertThat(statuses).filteredOn(status -> status == 412).hasSize(23);
+        }
+    }
+
+    @Test
+    void unconditionalWritesToOneKeyEndAtOneOfThemWhole() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        String path = tenant.records(store) + "/last";
+
+        Map<String, String> valueByEtag = Parallel.run(24, client -> {
+            Response put = tenant.request().body(Integer.toString(client)).put(path);
+            assertThat(put.statusCode()).isIn(200, 201);
+            return new String[] {put.header("ETag"), Integer.toString(client)};
+        }).stream().collect(Collectors.toMap(written -> written[0], written -> written[1]));
+
+        assertThat(valueByEtag).as("every write its own version").hasSize(24);
+        Response now = tenant.request().get(path);
+        assertThat(valueByEtag).as("the record is one write, its value under its own ETag")
+                .containsEntry(now.header("ETag"), now.asString());
+    }
+
+    @Test
+    void aGroupAtTheKeyLimitAdmitsExactlyWhatFitsAndEachRefusalIsItsOwn() {
+        Tenant tenant = Tenant.create(Plans.create(5, 10, 10_000_000, 65536, 100_000));
+        String store = tenant.newStore("s");
+
+        List<Integer> statuses = Parallel.run(40, client ->
+                tenant.request().body("1").put(tenant.records(store) + "/k-" + client).statusCode());
+
+        Map<Integer, Long> byStatus = statuses.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(byStatus.get(201)).isEqualTo(10);
+        assertThat(byStatus.get(403)).isEqualTo(30);
+        assertThat(tenant.request().get(tenant.stores() + "/" + store + "/keys").jsonPath().getList("keys")).hasSize(10);
+    }
+
+}
