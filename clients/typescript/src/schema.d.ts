@@ -1100,7 +1100,7 @@ export interface components {
             createdAt: string;
             /**
              * Format: int64
-             * @description Live records.
+             * @description Records stored, counting an expired record until the sweeper deletes it (within about 10 s of its expiry), as the quota does.
              */
             recordCount: number;
             /**
