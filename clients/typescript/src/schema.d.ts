@@ -785,7 +785,10 @@ export interface paths {
         /**
          * Upload records as NDJSON
          * @description Scope: `write`. Reads one record `{"key", "value", "ttl"?}` per line (blank lines are skipped) and
-         *     commits them in chunks of up to 1,000, each all or nothing and checked against the quota. A bad line
+         *     commits them in chunks of up to 1,000, each all or nothing and checked against the quota. A line of an
+         *     export imports as it was exported: its `expiresAt` (RFC 3339, or null) is the record's expiry, and a line
+         *     whose `expiresAt` has passed is skipped and counted in `skippedExpired`; its `etag` is not kept (the
+         *     record gets a new version). A line may give `ttl` or `expiresAt`, not both. A bad line
          *     stops the import with `400 invalid-line`; its `line` and `imported` members say where to resume. A
          *     chunk refused for quota or size carries `imported` too. The body is streamed, so the 16 MiB body
          *     limit does not apply (imports may reach 1,024 GiB by default); one line may hold at most 16 Mi
@@ -1326,6 +1329,11 @@ export interface components {
              * @description Records stored.
              */
             imported: number;
+            /**
+             * Format: int64
+             * @description Lines skipped because their `expiresAt` had passed.
+             */
+            skippedExpired: number;
         };
         ExportJobRequest: {
             /**

@@ -173,7 +173,8 @@ public class BatchService {
     /** The items with their expiry, counted from now: the batch is written now. */
     private List<Expiring> expiring(List<SetItem> items) {
         List<Expiring> expiring = new ArrayList<>(items.size());
-        items.forEach(item -> expiring.add(new Expiring(item.key(), item.json(), item.stored(), Ttl.expiryOf(item.ttl(), clock))));
+        items.forEach(item -> expiring.add(new Expiring(item.key(), item.json(), item.stored(),
+                item.expiresAt() != null ? item.expiresAt() : Ttl.expiryOf(item.ttl(), clock))));
         return expiring;
     }
 

@@ -2,6 +2,10 @@ package dev.datastores.record;
 
 import dev.datastores.domain.DomainException;
 import dev.datastores.codec.RawJson;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** Reading records out of request JSON, shared by batches and imports. */
@@ -29,6 +33,27 @@ public final class Records {
             throw DomainException.invalidRequest("A record is an object {key, value, ttl?}");
         }
         OperationBody.requireOnly(item, members);
-        return SetItem.encoding(OperationBody.key(item), OperationBody.value(item), OperationBody.ttl(item));
+        Ttl ttl = OperationBody.ttl(item);
+        Instant expiresAt = expiresAt(item);
+        if (ttl != null && expiresAt != null) {
+            throw DomainException.invalidTtl("give ttl or expiresAt, not both");
+        }
+        return SetItem.encoding(OperationBody.key(item), OperationBody.value(item), ttl, expiresAt);
+    }
+
+    /** The moment an import line says its record expires ({@code expiresAt}, RFC 3339, as export writes it), or null. */
+    private static Instant expiresAt(RawJson item) {
+        RawJson expiresAt = item.member("expiresAt");
+        if (expiresAt == null || expiresAt.isNull()) {
+            return null;
+        }
+        if (!expiresAt.isString()) {
+            throw DomainException.invalidTtl("expiresAt must be a date-time such as 2026-11-30T12:00:00Z, or null");
+        }
+        try {
+            return OffsetDateTime.parse(expiresAt.text()).toInstant().truncatedTo(ChronoUnit.MICROS);
+        } catch (DateTimeParseException e) {
+            throw DomainException.invalidTtl("expiresAt must be a date-time such as 2026-11-30T12:00:00Z, or null");
+        }
     }
 }

@@ -19,7 +19,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,16 +51,21 @@ public class ImportService {
     private final RecordStorage records;
     private final Vertx vertx;
     private final ParallelCodec codec;
+    private final Clock clock;
 
-    public ImportService(BatchService batches, RecordStorage records, Vertx vertx, ParallelCodec codec) {
+    public ImportService(BatchService batches, RecordStorage records, Vertx vertx, ParallelCodec codec, Clock clock) {
         this.batches = batches;
         this.records = records;
         this.vertx = vertx;
         this.codec = codec;
+        this.clock = clock;
     }
 
-    /** Imports every line; returns how many records were stored. A bad line stops it with invalid-line. */
-    public long importLines(String workspaceId, String storeId, InputStream body) {
+    /**
+     * Imports every line; answers how many records were stored, and how many were skipped because the moment their
+     * line's {@code expiresAt} gives has passed (a backup restored late). A bad line stops it with invalid-line.
+     */
+    public Imported importLines(String workspaceId, String storeId, InputStream body) {
         if (!await(submit(() -> records.storeExists(workspaceId, storeId)), 0)) {
             throw new NotFound("Store " + storeId);
         }
@@ -74,7 +81,7 @@ public class ImportService {
                 throw new InvalidLine(current.unreadableLine(), progress.finish(), current.unreadable());
             }
             if (next == null) {
-                return progress.finish();
+                return new Imported(progress.finish(), progress.skippedExpired);
             }
             current = next;
             parsing = nextParsing;
@@ -87,13 +94,18 @@ public class ImportService {
     }
 
     /** Commits parsed lines in order, a batch at a time; a bad line commits those before it, then stops the import. */
-    private static void commitParsed(Import progress, List<Parsed> parsed) {
+    private void commitParsed(Import progress, List<Parsed> parsed) {
+        Instant now = clock.instant();
         List<SetItem> batch = new ArrayList<>(CHUNK);
         Set<String> batchKeys = new HashSet<>();
         for (Parsed line : parsed) {
             if (line.failure() != null) {
                 progress.commit(batch);
                 throw new InvalidLine(line.number(), progress.finish(), line.failure().getMessage());
+            }
+            if (line.item().expiresAt() != null && !line.item().expiresAt().isAfter(now)) {
+                progress.skippedExpired++;
+                continue;
             }
             if (!batchKeys.add(line.item().key())) {
                 progress.commit(batch);
@@ -142,6 +154,7 @@ public class ImportService {
         private final String workspaceId;
         private final String storeId;
         private long imported;
+        private long skippedExpired;
         private CompletableFuture<BatchService.BatchResult> committing;
 
         Import(String workspaceId, String storeId) {
@@ -200,6 +213,10 @@ public class ImportService {
         }
     }
 
+
+    /** What an import did: records stored, and lines skipped as already expired. */
+    public record Imported(long imported, long skippedExpired) {
+    }
 
     private record NumberedLine(long number, String text) {
     }

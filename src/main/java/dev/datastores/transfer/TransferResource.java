@@ -8,7 +8,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
-import java.util.Map;
 import org.jboss.resteasy.reactive.RestHeader;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -42,13 +41,13 @@ public class TransferResource {
     @Path("import")
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Long> importRecords(@RestPath String ws, @RestPath String ds,
+    public ImportService.Imported importRecords(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, InputStream body) {
         // A charset parameter is not checked: lines are decoded strictly as UTF-8 whatever the label says (clients
         // such as REST Assured label NDJSON ISO-8859-1 by default), so bytes that are not UTF-8 are an invalid-line.
         if (contentType != null && !contentType.startsWith(NDJSON) && !contentType.startsWith("application/jsonl")) {
             throw Problems.unsupportedMediaType(contentType, NDJSON);
         }
-        return Map.of("imported", imports.importLines(ws, ds, body));
+        return imports.importLines(ws, ds, body);
     }
 }

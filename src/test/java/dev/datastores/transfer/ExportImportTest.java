@@ -1,5 +1,8 @@
 package dev.datastores.transfer;
 
+import java.time.Duration;
+import dev.datastores.support.TestClock;
+import jakarta.inject.Inject;
 import static org.hamcrest.Matchers.containsString;
 import java.io.ByteArrayOutputStream;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +20,10 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class ExportImportTest {
+
+    @Inject
+    TestClock clock;
+
 
     private static final int RECORDS = 50_000;
 
@@ -119,6 +126,41 @@ class ExportImportTest {
         tenant.request().contentType("application/json").body(line).post(tenant.stores() + "/" + store + "/import")
                 .then().statusCode(415).body("detail", containsString("application/x-ndjson"));
         tenant.request().get(tenant.records(store) + "/a").then().statusCode(404);
+    }
+
+    @Test
+    void aBackupRestoresWithItsExpiriesAndLinesExpiredSinceAreSkippedAndCounted() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        tenant.request().body("{\"n\":1}").put(tenant.records(store) + "/forever").then().statusCode(201);
+        tenant.request().body("[1,2]").put(tenant.records(store) + "/a-day?ttl=86400").then().statusCode(201);
+        tenant.request().body("\"soon\"").put(tenant.records(store) + "/soon?ttl=5").then().statusCode(201);
+        String backup = export(tenant, store, "");
+
+        clock.advance(Duration.ofSeconds(10));
+        String restored = tenant.newStore("restored");
+        tenant.request().contentType("application/x-ndjson").body(backup.getBytes(StandardCharsets.UTF_8))
+                .post(tenant.stores() + "/" + restored + "/import")
+                .then().statusCode(200).body("imported", equalTo(2)).body("skippedExpired", equalTo(1));
+
+        String expected = backup.lines().filter(line -> !line.contains("\"soon\"")).collect(Collectors.joining("\n"));
+        assertThat(withoutEtags(export(tenant, restored, "")).strip()).as("the same records, values and expiries")
+                .isEqualTo(withoutEtags(expected).strip());
+        tenant.request().get(tenant.records(restored) + "/a-day").then().statusCode(200)
+                .header("Expires-At", equalTo(tenant.request().get(tenant.records(store) + "/a-day").header("Expires-At")));
+    }
+
+    @Test
+    void anImportLineGivesTtlOrExpiresAtNotBoth() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        String line = "{\"key\":\"k\",\"value\":1,\"ttl\":60,\"expiresAt\":\"2099-01-01T00:00:00Z\"}";
+        tenant.request().contentType("application/x-ndjson").body(line.getBytes(StandardCharsets.UTF_8))
+                .post(tenant.stores() + "/" + store + "/import").then().statusCode(400).body("line", equalTo(1));
+        String notADate = "{\"key\":\"k\",\"value\":1,\"expiresAt\":\"tomorrow\"}";
+        tenant.request().contentType("application/x-ndjson").body(notADate.getBytes(StandardCharsets.UTF_8))
+                .post(tenant.stores() + "/" + store + "/import").then().statusCode(400).body("line", equalTo(1));
+        tenant.request().get(tenant.records(store) + "/k").then().statusCode(404);
     }
 
     @Test
