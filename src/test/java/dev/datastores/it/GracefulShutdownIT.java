@@ -94,7 +94,7 @@ class GracefulShutdownIT {
         assertThat(Duration.between(terminated, importsDone)).as("the imports outlived the shutdown delay")
                 .isGreaterThan(Duration.ofSeconds(5));
         assertThat(answers).as("in-flight imports").allSatisfy(answer -> assertThat(answer)
-                .startsWith("HTTP/1.1 200").contains("{\"imported\":" + LINES + "}"));
+                .startsWith("HTTP/1.1 200").contains("{\"imported\":" + LINES + ",\"skippedExpired\":0}"));
         assertThat(exitCode).as("the process exited within %s; its output:\n%s", EXIT_WITHIN, service.output()).isNotNull();
         assertThat(ws.committedRecords()).as("records committed in PostgreSQL").isEqualTo(IMPORTS * LINES);
     }
