@@ -1,5 +1,7 @@
 package dev.datastores.domain;
 
+import java.util.Arrays;
+
 /**
  * Why the service will not, or cannot, do what it was asked, in the domain's own words. Services, storage and
  * the codec throw these; how each is answered over HTTP (status, type slug, headers) is decided in one place,
@@ -138,7 +140,7 @@ public abstract sealed class DomainException extends RuntimeException {
 
         /** Whether {@code failure} is a refusal at one of {@code limits}. */
         public static boolean at(Throwable failure, Limit... limits) {
-            return failure instanceof QuotaExceeded refusal && java.util.Arrays.asList(limits).contains(refusal.limit);
+            return failure instanceof QuotaExceeded refusal && Arrays.asList(limits).contains(refusal.limit);
         }
     }
 

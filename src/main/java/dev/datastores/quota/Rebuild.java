@@ -1,22 +1,18 @@
 package dev.datastores.quota;
 
+import java.util.Locale;
+
 /** When a workspace's counters may be replaced by PostgreSQL's figures. */
 enum Rebuild {
     /** Only where Redis has no counters for the workspace yet. */
-    INIT("init"),
+    INIT,
     /** Only while no write is in flight and none happened since the figures' sequence number was read. */
-    IF_QUIET("if-quiet"),
+    IF_QUIET,
     /** Regardless: the writes marked in flight died with their replica. */
-    FORCE("force");
+    FORCE;
 
-    private final String scriptArgument;
-
-    Rebuild(String scriptArgument) {
-        this.scriptArgument = scriptArgument;
-    }
-
-    /** How the rebuild script spells it. */
+    /** How the rebuild script spells it: the name in lower case, with a hyphen for the underscore. */
     String scriptArgument() {
-        return scriptArgument;
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

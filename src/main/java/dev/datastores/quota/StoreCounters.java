@@ -1,22 +1,18 @@
 package dev.datastores.quota;
 
+import java.util.Locale;
+
 /** What a settlement does to the per-store counters it names. */
 public enum StoreCounters {
     /** Adds the deltas to the stores' counters, where they exist. */
-    ADJUST("adjust"),
+    ADJUST,
     /** Starts the stores' counters at zero: the stores were just created. */
-    CREATE("create"),
+    CREATE,
     /** Drops the stores' counters: the stores are gone. */
-    DELETE("delete");
+    DELETE;
 
-    private final String scriptArgument;
-
-    StoreCounters(String scriptArgument) {
-        this.scriptArgument = scriptArgument;
-    }
-
-    /** How the settle script spells it. */
+    /** How the settle script spells it: the name in lower case. */
     String scriptArgument() {
-        return scriptArgument;
+        return name().toLowerCase(Locale.ROOT);
     }
 }
