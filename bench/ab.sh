@@ -10,7 +10,7 @@ set -euo pipefail
 C=${C:-32}; D=${D:-8}; ROUNDS=${ROUNDS:-6}; WARM=${WARM:-15}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+need_wrk
 build_service
 for db in bench_base bench_this; do
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"

@@ -8,7 +8,7 @@ set -euo pipefail
 C=${C:-32}; D=${D:-10}; PORT=${PORT:-18193}; REDIS_PORT=${REDIS_PORT:-18299}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+need_wrk
 build_service
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS bench_cap" -c "CREATE DATABASE bench_cap"
 redis_dir=$(mktemp -d)

@@ -7,6 +7,12 @@ service_pids=()
 stop_services() { for p in "${service_pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop_services EXIT
 
+need_wrk() { # installs wrk (Debian) when missing, as bin/ensure-services does for PostgreSQL and Redis
+  command -v wrk >/dev/null && return 0
+  { apt-get install -y -q wrk || { apt-get update -q && apt-get install -y -q wrk; }; } >/dev/null 2>&1 \
+    || { echo "could not install wrk" >&2; return 1; }
+}
+
 build_service() {
   (cd "$root" && bin/ensure-services && [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -ntp -q package -DskipTests)
 }

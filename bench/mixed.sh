@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 C=${C:-32}; D=${D:-300}; PORT=${PORT:-18187}; KEYS=${KEYS:-10000}
 shared=$root/../shared/bench
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+need_wrk
 build_service
 start_service "$PORT"
 make_tenant "$PORT" business

@@ -12,7 +12,7 @@ set -euo pipefail
 C=${C:-32}; D=${D:-8}; ROUNDS=${ROUNDS:-6}; ROWS=${ROWS:-2000000}; STORES=${STORES:-20000}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+need_wrk
 build_service
 sql() { psql -h 127.0.0.1 -U postgres -d "$1" -qAt -v ON_ERROR_STOP=1 -c "$2"; }
 for db in bench_flat bench_part; do

@@ -8,6 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 PORT=${PORT:-18186}; KEYS=${KEYS:-10000}
 shared=$root/../shared/bench
+need_wrk
 build_service
 start_service "$PORT"
 make_tenant "$PORT" business

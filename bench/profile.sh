@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 PORT=${PORT:-18187}; KEYS=${KEYS:-10000}; C=${C:-32}; D=${D:-20}; WARM=${WARM:-20}; OUT=${OUT:-/tmp/datastores-profile}
 shared=$root/../shared/bench
-command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+need_wrk
 version=4.2
 lib=$OUT/ap/linux-x64/libasyncProfiler.so
 if [ ! -f "$lib" ]; then

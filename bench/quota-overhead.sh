@@ -7,7 +7,7 @@ set -euo pipefail
 C=${C:-32}; D=${D:-10}; ROUNDS=${ROUNDS:-3}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
-command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+need_wrk
 build_service
 start_service 18181 DATASTORES_QUOTA_ENFORCED=true
 start_service 18182 DATASTORES_QUOTA_ENFORCED=false
