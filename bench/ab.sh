@@ -4,6 +4,8 @@
 # so machine noise falls on both. Prints each run, and per operation the medians and the ratio this/base.
 #   git archive <ref> | tar -x -C /tmp/base && (cd /tmp/base && ./mvnw -q package -DskipTests)
 #   BASE_JAR=/tmp/base/target/quarkus-app/quarkus-run.jar bench/ab.sh
+# BASE_ENV / THIS_ENV add settings to one side (space-separated KEY=VALUE), to compare a setting on one build:
+#   BASE_JAR=target/quarkus-app/quarkus-run.jar THIS_ENV=QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=2 bench/ab.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${BASE_JAR:?BASE_JAR must name the quarkus-run.jar of the build to compare with}"
@@ -15,9 +17,9 @@ build_service
 for db in bench_base bench_this; do
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 done
-SERVICE_JAR=$BASE_JAR start_service 18193 \
+SERVICE_JAR=$BASE_JAR start_service 18193 ${BASE_ENV:-} \
   QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_base QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_base
-start_service 18194 \
+start_service 18194 ${THIS_ENV:-} \
   QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_this QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_this
 
 run() { # port label script

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What one request costs each part of the system, for the capacity plan in docs/scaling.md: CPU time of
 # the service, of PostgreSQL's backends serving it and of its own Redis per PUT and per GET (1 KiB JSON,
-# 10,000 keys, C connections, D seconds), Redis commands per request, and the stored size of a record.
+# 10,000 keys, C connections, D seconds, after WARM seconds of each), Redis commands per request, and the stored
+# size of a record.
 # CPU comes from /proc (utime + stime), so it holds however busy the rest of the machine is.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -22,22 +23,27 @@ make_tenant "$PORT" business
 awk -v n="$KEYS" -v v="$(cat "$VALUE_FILE")" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"key\":\"key-%d\",\"value\":%s}\n", i, v }' \
   | curl -fsS -X POST --data-binary @- -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
       "http://127.0.0.1:$PORT/v1/workspaces/$WS/stores/$STORE/import" >/dev/null
-for op in put get; do wrk -t2 -c"$C" -d5s -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$PORT" >/dev/null 2>&1; done
+for op in put get; do wrk -t2 -c"$C" -d"${WARM:-20}s" -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$PORT" >/dev/null 2>&1; done
 
 ticks() { # summed utime + stime of the given pids, in clock ticks
   for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0; done | awk '{s += $1} END {print s + 0}'
 }
 pg_pids() { psql -h 127.0.0.1 -U postgres -d bench_cap -qAt -c "SELECT pid FROM pg_stat_activity WHERE datname = 'bench_cap' AND pid <> pg_backend_pid()"; }
+statements() { # count and sum of the service's point statements (group sizes), for requests per statement
+  curl -fsS "http://127.0.0.1:$PORT/q/metrics" | awk '/^datastores_(read|write)_group_size_(count|sum)/ {c[$1 ~ /count/ ? "n" : "s"] += $2}
+    END {printf "%d %d\n", c["n"], c["s"]}'
+}
 commands() { redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed/ {print $2 + 0}'; }
 hz=$(getconf CLK_TCK)
 for op in put get; do
-  pgs=($(pg_pids)); s0=$(ticks "$service_pid"); p0=$(ticks "${pgs[@]}"); r0=$(ticks "$redis_pid"); c0=$(commands)
+  pgs=($(pg_pids)); s0=$(ticks "$service_pid"); p0=$(ticks "${pgs[@]}"); r0=$(ticks "$redis_pid"); c0=$(commands); read -r g0 w0 <<<"$(statements)"
   wrk -t2 -c"$C" -d"${D}s" -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$PORT" >"/tmp/wrk-cap-$op.out" 2>&1
-  s1=$(ticks "$service_pid"); p1=$(ticks "${pgs[@]}"); r1=$(ticks "$redis_pid"); c1=$(commands)
+  s1=$(ticks "$service_pid"); p1=$(ticks "${pgs[@]}"); r1=$(ticks "$redis_pid"); c1=$(commands); read -r g1 w1 <<<"$(statements)"
   n=$(awk '/requests in/ {print $1}' "/tmp/wrk-cap-$op.out")
   awk -v op="$op" -v n="$n" -v d="$D" -v hz="$hz" -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v r=$((r1 - r0)) -v c=$((c1 - c0)) \
-    'BEGIN {printf "%s: %d req/s; CPU per request: service %.3f ms, PostgreSQL %.3f ms, Redis %.3f ms; %.1f Redis commands per request\n",
-            op, n / d, s * 1000 / hz / n, p * 1000 / hz / n, r * 1000 / hz / n, c / n}'
+      -v g=$((g1 - g0)) -v w=$((w1 - w0)) \
+    'BEGIN {printf "%s: %d req/s; CPU per request: service %.3f ms, PostgreSQL %.3f ms, Redis %.3f ms; %.1f Redis commands and %.2f point statements per request (%.1f requests per statement)\n",
+            op, n / d, s * 1000 / hz / n, p * 1000 / hz / n, r * 1000 / hz / n, c / n, g / n, g ? w / g : 0}'
 done
 psql -h 127.0.0.1 -U postgres -d bench_cap -qAt -c "VACUUM records" -c "
   SELECT 'records: ' || count(*) || ' rows of ' || round(avg(raw_bytes)) || ' raw bytes stored as ' || round(avg(stored_bytes))

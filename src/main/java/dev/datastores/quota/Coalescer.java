@@ -16,22 +16,25 @@ import java.util.function.Consumer;
  * together in the next call. Under load many requests share one round trip; alone, a request goes at
  * once and waits for nothing. The batch function answers a batch's requests in order, so anything it
  * decides request by request (a script checking each reservation against what the earlier ones took)
- * stays as exact as one call per request.
+ * stays as exact as one call per request. A batch holds at most {@code maxBatch} requests; the rest wait for
+ * the next.
  *
  * @param <R> a request
  * @param <T> its answer
  */
-final class Coalescer<R, T> {
+public final class Coalescer<R, T> {
 
     private final Map<String, Lane<R, T>> lanes = new ConcurrentHashMap<>();
     private final BiFunction<String, List<R>, Uni<List<T>>> sendBatch;
+    private final int maxBatch;
 
-    /** {@code sendBatch} gets a key and its queued requests and answers each, in order. */
-    Coalescer(BiFunction<String, List<R>, Uni<List<T>>> sendBatch) {
+    /** {@code sendBatch} gets a key and up to {@code maxBatch} of its queued requests and answers each, in order. */
+    public Coalescer(int maxBatch, BiFunction<String, List<R>, Uni<List<T>>> sendBatch) {
+        this.maxBatch = maxBatch;
         this.sendBatch = sendBatch;
     }
 
-    Uni<T> submit(String key, R request) {
+    public Uni<T> submit(String key, R request) {
         return Uni.createFrom().emitter(emitter -> {
             Waiter<R, T> waiter = new Waiter<>(request, emitter, Vertx.currentContext());
             boolean[] leads = {false};
@@ -84,8 +87,14 @@ final class Coalescer<R, T> {
             if (lane.queued.isEmpty()) {
                 return null;
             }
-            next.add(lane.queued);
-            lane.queued = new ArrayList<>();
+            if (lane.queued.size() <= maxBatch) {
+                next.add(lane.queued);
+                lane.queued = new ArrayList<>();
+            } else {
+                List<Waiter<R, T>> first = lane.queued.subList(0, maxBatch);
+                next.add(new ArrayList<>(first));
+                first.clear();
+            }
             return lane;
         });
         if (!next.isEmpty()) {

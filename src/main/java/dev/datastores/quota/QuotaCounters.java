@@ -116,7 +116,7 @@ public class QuotaCounters {
     private static final String SWEEP_CURSOR = "dsq:reconcile-cursor";
 
     private final RedisAPI redis;
-    private final Coalescer<Request, Reservation> reservations = new Coalescer<>(this::reserveAll);
+    private final Coalescer<Request, Reservation> reservations = new Coalescer<>(Integer.MAX_VALUE, this::reserveAll);
     private volatile long unavailableUntil;
 
     public QuotaCounters(RedisAPI redis) {

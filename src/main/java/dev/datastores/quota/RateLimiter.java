@@ -25,7 +25,7 @@ public class RateLimiter {
 
     private final QuotaCounters counters;
     private final Map<String, Window> localWindows = new ConcurrentHashMap<>();
-    private final Coalescer<Integer, Long> hits = new Coalescer<>(this::count);
+    private final Coalescer<Integer, Long> hits = new Coalescer<>(Integer.MAX_VALUE, this::count);
 
     public RateLimiter(QuotaCounters counters) {
         this.counters = counters;

@@ -23,18 +23,12 @@ import java.util.Set;
 /**
  * Records in PostgreSQL, on the reactive client: one statement per method, each a single round trip that also checks
  * the store belongs to the workspace. Liveness is the SQL function {@code record_live(expires_at, at)} (V7), with
- * {@code at} this service's clock, passed to every statement: the same clock that computed the expiry.
+ * {@code at} this service's clock, passed to every statement: the same clock that computed the expiry. Point
+ * reads, puts and deletes go through {@link PgPointRecords}, where concurrent ones share statements.
  */
 @ApplicationScoped
 public class PgRecordStorage implements RecordStorage {
 
-    private static final String PUT = "SELECT * FROM put_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    private static final String DELETE = "SELECT * FROM delete_record($1, $2, $3, $4, $5)";
-    private static final String GET = """
-            SELECT r.key, r.value, r.version, r.updated_at, r.expires_at
-              FROM stores s
-              LEFT JOIN records r ON r.store_id = s.id AND r.key = $3 AND record_live(r.expires_at, $4)
-             WHERE s.id = $1 AND s.workspace_id = $2""";
     private static final String PAGE = "SELECT * FROM records_page($1, $2, $3, $4, $5, $6, $7)";
     private static final String PHYSICAL = """
             SELECT r.version, r.stored_bytes, record_live(r.expires_at, $4) AS live
@@ -120,40 +114,28 @@ public class PgRecordStorage implements RecordStorage {
 
     private final Pool pool;
     private final Clock clock;
+    private final PgPointRecords points;
 
-    public PgRecordStorage(Pool pool, Clock clock) {
+    public PgRecordStorage(Pool pool, Clock clock, PgPointRecords points) {
         this.pool = pool;
         this.clock = clock;
+        this.points = points;
     }
 
     @Override
     public Uni<PutOutcome> put(SqlClient client, String workspaceId, String storeId, String key, byte[] storedValue, int rawBytes,
             Instant expiresAt, Long ifMatch, boolean ifExists, boolean ifAbsent) {
-        Tuple args = Tuple.of(workspaceId, storeId, key, Buffer.buffer(storedValue), rawBytes, storedValue.length)
-                .addValue(utc(expiresAt)).addValue(ifMatch).addValue(ifExists).addValue(ifAbsent).addValue(now());
-        return client.preparedQuery(PUT).execute(args).map(rows -> {
-            Row row = rows.iterator().next();
-            return new PutOutcome(PutOutcome.Kind.valueOf(kindName(row)),
-                    row.getLong("version") == null ? 0 : row.getLong("version"), instant(row, "expires_at"),
-                    row.getInteger("old_raw"), row.getInteger("old_stored"), row.getBoolean("old_existed"));
-        });
+        return points.put(client, workspaceId, storeId, key, storedValue, rawBytes, expiresAt, ifMatch, ifExists, ifAbsent);
     }
 
     @Override
     public Uni<Lookup> get(String workspaceId, String storeId, String key) {
-        return pool.preparedQuery(GET).execute(Tuple.of(storeId, workspaceId, key, now())).map(rows -> {
-            if (rows.size() == 0) {
-                return new Lookup(false, null);
-            }
-            Row row = rows.iterator().next();
-            return new Lookup(true, row.getString("key") == null ? null : toRecord(row));
-        });
+        return points.get(workspaceId, storeId, key);
     }
 
     @Override
     public Uni<DeleteOutcome> delete(SqlClient client, String workspaceId, String storeId, String key, Long ifMatch) {
-        return client.preparedQuery(DELETE).execute(Tuple.of(workspaceId, storeId, key, ifMatch).addValue(now()))
-                .map(rows -> toDeleteOutcome(rows.iterator().next()));
+        return points.delete(client, workspaceId, storeId, key, ifMatch);
     }
 
     @Override
@@ -272,7 +254,7 @@ public class PgRecordStorage implements RecordStorage {
                 .execute(Tuple.of(workspaceId, storeId, keys.toArray(String[]::new)).addValue(now()))
                 .map(rows -> {
                     List<DeleteOutcome> outcomes = new ArrayList<>(rows.size());
-                    rows.forEach(row -> outcomes.add(toDeleteOutcome(row)));
+                    rows.forEach(row -> outcomes.add(PgPointRecords.toDeleteOutcome(row)));
                     return outcomes;
                 });
     }
@@ -346,15 +328,6 @@ public class PgRecordStorage implements RecordStorage {
         return utc(clock.instant());
     }
 
-    /** The SQL functions answer outcomes as words ('no-store'); the enums spell them NO_STORE. */
-    private static String kindName(Row row) {
-        return row.getString("outcome").toUpperCase().replace('-', '_');
-    }
-
-    private static DeleteOutcome toDeleteOutcome(Row row) {
-        return new DeleteOutcome(DeleteOutcome.Kind.valueOf(kindName(row)), row.getInteger("old_raw"), row.getInteger("old_stored"));
-    }
-
     private static Rows toRows(RowSet<Row> rows) {
         Row row = rows.iterator().next();
         return new Rows(row.getLong("rows"), row.getLong("raw_bytes"), row.getLong("stored_bytes"));
@@ -366,7 +339,7 @@ public class PgRecordStorage implements RecordStorage {
         return records;
     }
 
-    private static StoredRecord toRecord(Row row) {
+    static StoredRecord toRecord(Row row) {
         io.vertx.mutiny.core.buffer.Buffer value = row.getBuffer("value");
         return new StoredRecord(row.getString("key"), value == null ? null : value.getBytes(), row.getLong("version"),
                 instant(row, "updated_at"), instant(row, "expires_at"));

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class CoalescerTest {
 
     private final Redis redis = new Redis();
-    private final Coalescer<String, String> coalescer = new Coalescer<>(redis::send);
+    private final Coalescer<String, String> coalescer = new Coalescer<>(Integer.MAX_VALUE, redis::send);
 
     @Test
     void aLoneRequestIsSentAtOnce() {
@@ -44,6 +44,24 @@ class CoalescerTest {
 
         redis.call(0).answerEach();
         assertThat(answer).isCompletedWithValue("answer to a");
+    }
+
+    @Test
+    void aBatchHoldsAtMostMaxBatchRequestsAndTheRestGoNextInOrder() {
+        Coalescer<String, String> bounded = new Coalescer<>(2, redis::send);
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        for (String request : List.of("a", "b", "c", "d", "e")) {
+            answers.add(bounded.submit("k", request).subscribeAsCompletionStage());
+        }
+
+        redis.call(0).answerEach();
+        assertThat(redis.call(1).requests()).containsExactly("b", "c");
+        redis.call(1).answerEach();
+        assertThat(redis.call(2).requests()).containsExactly("d", "e");
+        redis.call(2).answerEach();
+        assertThat(redis.calls).hasSize(3);
+        assertThat(answers).allSatisfy(answer -> assertThat(answer).isDone());
+        assertThat(answers.get(4)).isCompletedWithValue("answer to e");
     }
 
     @Test
@@ -138,7 +156,7 @@ class CoalescerTest {
     void aBatchFunctionThatThrowsFailsItsWaitersLikeAFailedCall() {
         RuntimeException broken = new IllegalArgumentException("cannot build the call");
         AtomicInteger calls = new AtomicInteger();
-        Coalescer<String, String> throwingOnce = new Coalescer<>((key, requests) -> {
+        Coalescer<String, String> throwingOnce = new Coalescer<>(Integer.MAX_VALUE, (key, requests) -> {
             if (calls.getAndIncrement() == 0) {
                 throw broken;
             }
@@ -154,7 +172,7 @@ class CoalescerTest {
 
     @Test
     void answersThatCannotBeMatchedToTheirRequestsFailTheWholeBatchInsteadOfLeavingWaitersHanging() {
-        Coalescer<String, String> shortAnswers = new Coalescer<>((key, requests) -> Uni.createFrom().item(List.of()));
+        Coalescer<String, String> shortAnswers = new Coalescer<>(Integer.MAX_VALUE, (key, requests) -> Uni.createFrom().item(List.of()));
 
         CompletableFuture<String> answered = shortAnswers.submit("k", "a").subscribeAsCompletionStage();
 
@@ -199,7 +217,7 @@ class CoalescerTest {
     @Test
     void aBatchFunctionThatAnswersAtOnceSendsEachRequestAlone() {
         List<List<String>> batches = new CopyOnWriteArrayList<>();
-        Coalescer<String, String> immediate = new Coalescer<>((key, requests) -> {
+        Coalescer<String, String> immediate = new Coalescer<>(Integer.MAX_VALUE, (key, requests) -> {
             batches.add(List.copyOf(requests));
             return Uni.createFrom().item(requests.stream().map(request -> "answer to " + request).toList());
         });
@@ -226,7 +244,7 @@ class CoalescerTest {
         ExecutorService redisThreads = Executors.newFixedThreadPool(3);
         ExecutorService submitters = Executors.newFixedThreadPool(threads);
         try {
-            Coalescer<Request, String> concurrent = new Coalescer<>((key, requests) -> {
+            Coalescer<Request, String> concurrent = new Coalescer<>(Integer.MAX_VALUE, (key, requests) -> {
                 AtomicInteger out = outPerKey.computeIfAbsent(key, k -> new AtomicInteger());
                 if (out.incrementAndGet() > 1) {
                     overlapped.set(true);

@@ -7,6 +7,12 @@ import dev.datastores.support.Plans;
 import dev.datastores.support.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Random;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -19,6 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ConcurrentWritesTest {
+
+    @Inject
+    Pool pool;
 
     @Test
     void readModifyWritesWithIfMatchLoseNoUpdateWhenTheyShareStatements() {
@@ -91,4 +100,48 @@ class ConcurrentWritesTest {
         assertThat(tenant.request().get(tenant.stores() + "/" + store + "/keys").jsonPath().getList("keys")).hasSize(10);
     }
 
+
+    @Test
+    void mixedWritesOnFewKeysAtAKeyLimitNeverGoPastItAndLeaveUsageExact() throws InterruptedException {
+        Tenant tenant = Tenant.create(Plans.create(5, 4, 10_000_000, 65536, 100_000));
+        String store = tenant.newStore("s");
+        String records = tenant.records(store);
+
+        List<Integer> statuses = Parallel.run(16, client -> {
+            Random random = new Random(client);
+            List<Integer> seen = new java.util.ArrayList<>();
+            for (int step = 0; step < 25; step++) {
+                String path = records + "/k" + random.nextInt(6);
+                String value = "{\"client\":" + client + ",\"pad\":\"" + "x".repeat(random.nextInt(200)) + "\"}";
+                int status = switch (random.nextInt(5)) {
+                    case 0 -> tenant.request().delete(path).statusCode();
+                    case 1 -> tenant.request().header("If-None-Match", "*").body(value).put(path).statusCode();
+                    case 2 -> {
+                        String etag = tenant.request().get(path).header("ETag");
+                        yield tenant.request().header("If-Match", etag == null ? "\"1\"" : etag).body(value).put(path).statusCode();
+                    }
+                    default -> tenant.request().body(value).put(path).statusCode();
+                };
+                seen.add(status);
+            }
+            return seen;
+        }).stream().flatMap(List::stream).toList();
+
+        assertThat(statuses).allMatch(status -> List.of(200, 201, 204, 403, 404, 412).contains(status));
+        Row truth = pool.preparedQuery("SELECT count(*) AS keys, coalesce(sum(stored_bytes), 0) AS bytes FROM records WHERE store_id = $1")
+                .execute(Tuple.of(store)).await().atMost(Duration.ofSeconds(5)).iterator().next();
+        assertThat(truth.getLong("keys")).as("never past the key limit").isLessThanOrEqualTo(4);
+        Map<String, Object> usage = null;
+        for (int wait = 0; wait < 50; wait++) {
+            usage = tenant.request().get("/v1/workspaces/{ws}", tenant.workspaceId()).jsonPath().getMap("usage");
+            if (((Number) usage.get("keys")).longValue() == truth.getLong("keys")
+                    && ((Number) usage.get("storageBytes")).longValue() == truth.getLong("bytes")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(usage).as("usage as PostgreSQL counts it, once settled")
+                .containsEntry("keys", truth.getLong("keys").intValue())
+                .containsEntry("storageBytes", truth.getLong("bytes").intValue());
+    }
 }
