@@ -45,6 +45,21 @@ for op in put get; do
     'BEGIN {printf "%s: %d req/s; CPU per request: service %.3f ms, PostgreSQL %.3f ms, Redis %.3f ms; %.1f Redis commands and %.2f point statements per request (%.1f requests per statement)\n",
             op, n / d, s * 1000 / hz / n, p * 1000 / hz / n, r * 1000 / hz / n, c / n, g / n, g ? w / g : 0}'
 done
+# PostgreSQL's CPU per transaction of the peer benchmark's own upsert and select (pgbench, same C and D), for the
+# issue's "PostgreSQL CPU per PUT at most 1.5x pgbench's upsert". pgbench's backends exit when it ends, so their CPU is
+# what the postmaster reaps from its children meanwhile (other backends exiting at the same time would count too).
+command -v pgbench >/dev/null || PATH=$PATH:$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
+postmaster=$(ps -o ppid= -p "$(pg_pids | head -1)" | tr -d ' ')
+reaped() { awk '{print $16 + $17}' "/proc/$postmaster/stat"; }
+psql -h 127.0.0.1 -U postgres -d bench_cap -q -f "$shared/pgbench/schema.sql" >/dev/null 2>&1
+for op in put get; do
+  r0=$(reaped)
+  tx=$(pgbench -h 127.0.0.1 -U postgres -d bench_cap -n -M prepared -c "$C" -j 1 -T "$D" -D v="$(cat "$VALUE_FILE")" \
+         -f "$shared/pgbench/$op.sql" 2>/dev/null | awk '/number of transactions actually processed/ {print $NF}' | cut -d/ -f1)
+  sleep 1; r1=$(reaped)
+  awk -v op="$op" -v n="$tx" -v d="$D" -v hz="$hz" -v p=$((r1 - r0)) \
+    'BEGIN {printf "pgbench %s: %d tx/s; PostgreSQL CPU per transaction %.3f ms\n", op, n / d, p * 1000 / hz / n}'
+done
 psql -h 127.0.0.1 -U postgres -d bench_cap -qAt -c "VACUUM records" -c "
   SELECT 'records: ' || count(*) || ' rows of ' || round(avg(raw_bytes)) || ' raw bytes stored as ' || round(avg(stored_bytes))
          || ' (Brotli ' || round(avg(raw_bytes)::numeric / avg(stored_bytes), 2) || 'x); '

@@ -23,4 +23,10 @@ public interface QuotaConfig {
      * workspace takes (workspaces / batch) ticks, and a tick costs a count of those workspaces' records.
      */
     int reconcileBatch();
+
+    /**
+     * How often readiness' Redis probe also runs without being asked, so {@code datastores_redis_degraded} stays current
+     * on a replica nobody polls.
+     */
+    java.time.Duration redisProbeEvery();
 }

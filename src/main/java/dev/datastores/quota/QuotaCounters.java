@@ -2,6 +2,8 @@ package dev.datastores.quota;
 
 import dev.datastores.domain.DomainException.Limit;
 import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.redis.client.RedisAPI;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -118,9 +120,13 @@ public class QuotaCounters {
     private final RedisAPI redis;
     private final Coalescer<Request, Reservation> reservations = new Coalescer<>(Integer.MAX_VALUE, this::reserveAll);
     private volatile long unavailableUntil;
+    private volatile boolean degraded;
 
-    public QuotaCounters(RedisAPI redis) {
+    public QuotaCounters(RedisAPI redis, MeterRegistry registry) {
         this.redis = redis;
+        Gauge.builder("datastores.redis.degraded", this, counters -> counters.degraded ? 1 : 0)
+                .description("1 while Redis cannot be reached: quota falls back to PostgreSQL, rate limits count per replica")
+                .register(registry);
     }
 
     /** The outcome of a reservation. */
@@ -247,14 +253,23 @@ public class QuotaCounters {
         return System.currentTimeMillis() >= unavailableUntil;
     }
 
+    /** Whether the last call to Redis failed: the service serves, with quota checked in PostgreSQL. */
+    public boolean degraded() {
+        return degraded;
+    }
+
     /** A ping that also closes the back-off when Redis answers again. */
     public Uni<Boolean> probe() {
         return redis.ping(List.of()).ifNoItem().after(TIMEOUT).fail()
                 .map(pong -> {
                     unavailableUntil = 0;
+                    degraded = false;
                     return true;
                 })
-                .onFailure().recoverWithItem(false);
+                .onFailure().recoverWithItem(() -> {
+                    degraded = true;
+                    return false;
+                });
     }
 
     static String workspaceKey(String workspaceId) {
@@ -284,10 +299,12 @@ public class QuotaCounters {
             return Uni.createFrom().failure(new RedisUnavailable("Redis failed recently"));
         }
         return command.ifNoItem().after(TIMEOUT).fail()
+                .invoke(() -> degraded = false)
                 .onFailure(failure -> !isNoScript(failure)).transform(failure -> {
                     if (available()) {
                         LOG.warnf("Redis unreachable (%s); quota falls back to PostgreSQL", failure.toString());
                     }
+                    degraded = true;
                     unavailableUntil = System.currentTimeMillis() + BACKOFF_MILLIS;
                     return new RedisUnavailable(failure.toString());
                 });

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import io.restassured.response.Response;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -105,7 +106,10 @@ class FaultToleranceIT {
         ServiceProcess.sleep(2_000);
         Instant redisStopped = Instant.now();
         redis.close();
-        ServiceProcess.sleep(3_000);
+        ServiceProcess.sleep(1_500);
+        Response readyWithoutRedis = given().baseUri(BASE).get("/q/health/ready");
+        String metricsWithoutRedis = given().baseUri(BASE).accept("text/plain").get("/q/metrics").asString();
+        ServiceProcess.sleep(1_500);
         redis = ServiceProcess.redis(REDIS_PORT);
         Instant redisBack = Instant.now();
         ServiceProcess.sleep(3_000);
@@ -126,6 +130,10 @@ class FaultToleranceIT {
                 load.unexpected().isEmpty() ? "" : service.output()).isEmpty();
         assertThat(figures.slowest()).as("no request hangs").isLessThan(SLOWEST_ALLOWED);
         assertThat(load.acknowledgedBetween(redisStopped, redisBack)).as("writes acknowledged while Redis was away").isPositive();
+        assertThat(readiness.upThroughout(redisStopped, redisBack)).as("ready all the while Redis was away").isTrue();
+        assertThat(readyWithoutRedis.statusCode()).isEqualTo(200);
+        assertThat(readyWithoutRedis.jsonPath().getString("checks.find { it.name.contains('Redis') }.data.redis")).isEqualTo("degraded");
+        assertThat(metricsWithoutRedis).containsPattern("(?m)^datastores_redis_degraded(\\{[^}]*})? 1\\.0$");
         assertThat(figures.unavailable()).as("the PostgreSQL outage was seen by the clients").isPositive();
         assertThat(load.unavailableOutside(postgresStopped, postgresBack.plus(RECONNECT_GRACE)))
                 .as("503 only while PostgreSQL was away, not while Redis was").isEmpty();
@@ -334,6 +342,12 @@ class FaultToleranceIT {
         boolean downBetween(Instant from, Instant to) {
             return samples.stream().anyMatch(sample -> sample.getValue() == 503 && !sample.getKey().isBefore(from)
                     && !sample.getKey().isAfter(to));
+        }
+
+        boolean upThroughout(Instant from, Instant to) {
+            List<Integer> during = samples.stream().filter(sample -> !sample.getKey().isBefore(from) && !sample.getKey().isAfter(to))
+                    .map(Map.Entry::getValue).toList();
+            return !during.isEmpty() && during.stream().allMatch(status -> status == 200);
         }
 
         Optional<Instant> firstUpAfter(Instant moment) {

@@ -25,13 +25,15 @@ class HealthMetricsTest {
     }
 
     @Test
-    void readinessIsUpWithoutATokenAndChecksPostgresqlAndRedis() {
+    void readinessIsUpWithoutATokenChecksPostgresqlAndReportsRedisAsADetail() {
         Response ready = given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).extract().response();
 
         List<String> checks = ready.jsonPath().getList("checks.name");
         assertThat(checks).anyMatch(name -> name.toLowerCase().contains("postgresql"));
         assertThat(checks).anyMatch(name -> name.toLowerCase().contains("redis"));
         assertThat(ready.jsonPath().getList("checks.status")).containsOnly("UP");
+        assertThat(ready.jsonPath().getString("checks.find { it.name.contains('Redis') }.data.redis")).isEqualTo("up");
+        assertThat(given().accept("text/plain").get("/q/metrics").asString()).containsPattern("(?m)^datastores_redis_degraded(\\{[^}]*})? 0\\.0$");
     }
 
     @Test
