@@ -118,6 +118,8 @@ public class QuotaReconciler {
     private Uni<Boolean> rebuild(String workspaceId, Rebuild mode, long seq) {
         return usage.ofStores(pool, workspaceId)
                 .chain(stores -> counters.rebuild(workspaceId, mode, Long.toString(seq), Usage.of(stores), stores))
+                // counters rebuilt: writes go through Redis again, so the fallback's running count would go stale
+                .call(applied -> applied ? usage.forgetFallbackCount(pool, workspaceId) : Uni.createFrom().voidItem())
                 .invoke(applied -> {
                     if (applied && mode == Rebuild.FORCE) {
                         inflightSeen.remove(workspaceId);

@@ -6,14 +6,17 @@ import dev.datastores.quota.QuotaCounters.Reservation;
 import dev.datastores.tenant.Plan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Exact quotas across replicas. A write reserves its growth in Redis (one atomic script that checks
@@ -31,6 +34,7 @@ public class QuotaService {
     private final Set<String> staleWorkspaces = ConcurrentHashMap.newKeySet();
 
     private static final int MAX_RESERVATIONS = 3;
+    private static final int CONFLICT_RETRIES = 8;
 
     private final boolean enforced;
     private final SettleBatcher settlements;
@@ -51,7 +55,7 @@ public class QuotaService {
      */
     public <T> Uni<T> guard(String workspaceId, Plan plan, Delta reserve, Function<SqlClient, Uni<Written<T>>> write) {
         if (!enforced) {
-            return write.apply(pool).map(Written::result);
+            return againOnConflict(() -> write.apply(pool)).map(Written::result);
         }
         return reserve(workspaceId, plan, reserve, true)
                 .onFailure(RedisUnavailable.class).recoverWithItem(false)
@@ -66,7 +70,7 @@ public class QuotaService {
     public <T> Uni<T> guardTransaction(String workspaceId, Plan plan, Delta reserve,
             Function<SqlConnection, Uni<Written<T>>> write) {
         if (!enforced) {
-            return pool.withTransaction(write).map(Written::result);
+            return againOnConflict(() -> pool.withTransaction(write)).map(Written::result);
         }
         return reserve(workspaceId, plan, reserve, true)
                 .onFailure(RedisUnavailable.class).recoverWithItem(false)
@@ -82,11 +86,13 @@ public class QuotaService {
 
     /**
      * Counts space freed by a statement that spanned workspaces (the expiry sweeper), after its commit. It
-     * could not mark itself in flight beforehand, so the workspace is also rebuilt at its next quiet moment.
+     * could not mark itself in flight beforehand, so the workspace is also rebuilt at its next quiet moment; the
+     * Redis-down fallback's running count, if any, learns it too (until then it counts the rows, as before the sweep).
      */
-    public void released(String workspaceId, Delta freed, StoreDelta store) {
+    public Uni<Void> released(String workspaceId, Delta freed, StoreDelta store) {
         settleLater(workspaceId, freed, false, store, StoreCounters.ADJUST);
         staleWorkspaces.add(workspaceId);
+        return usage.adjustFallbackCount(pool, workspaceId, freed);
     }
 
     /**
@@ -139,7 +145,7 @@ public class QuotaService {
     }
 
     private <T> Uni<T> writeAndSettle(String workspaceId, Delta reserved, Function<SqlClient, Uni<Written<T>>> write) {
-        return write.apply(pool)
+        return againOnConflict(() -> write.apply(pool))
                 .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
                 .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(),
                         written.storeRemoved() ? StoreCounters.DELETE : StoreCounters.ADJUST))
@@ -148,12 +154,12 @@ public class QuotaService {
 
     private <T> Uni<T> transactionAndSettle(String workspaceId, Plan plan, Delta reserved,
             Function<SqlConnection, Uni<Written<T>>> write, int attempt) {
-        return pool.withTransaction(transaction -> write.apply(transaction).invoke(written -> {
+        return againOnConflict(() -> pool.withTransaction(transaction -> write.apply(transaction).invoke(written -> {
                     Delta needed = written.workspace().growth();
                     if (needed.exceeds(reserved)) {
                         throw new ReservationTooSmall(needed);
                     }
-                }))
+                })))
                 .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
                 .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(), StoreCounters.ADJUST))
                 .map(Written::result)
@@ -164,17 +170,41 @@ public class QuotaService {
                                         write, attempt + 1)));
     }
 
+    /**
+     * Redis is away: the write runs in a transaction holding the workspace's lock and is checked against its usage.
+     * The first such write counts the workspace's records and keeps the count (UsageStorage#keepFallbackCount); the
+     * next ones, on any replica, read that count and add their change, so a write costs the same in a workspace of
+     * ten records or ten million.
+     */
     private <T> Uni<T> writeLocked(String workspaceId, Plan plan, Function<? super SqlConnection, Uni<Written<T>>> write) {
         staleWorkspaces.add(workspaceId);
-        return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
-                .chain(() -> write.apply(transaction))
-                .call(written -> usage.ofWorkspace(transaction, workspaceId)
-                        .invoke(used -> Limits.check(plan, used, written.workspace()))))
+        return againOnConflict(() -> pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
+                .chain(() -> usage.fallbackCount(transaction, workspaceId))
+                .chain(counted -> write.apply(transaction).call(written -> (counted != null
+                                ? Uni.createFrom().item(counted.plus(written.workspace()))
+                                : usage.ofWorkspace(transaction, workspaceId))
+                        .invoke(used -> Limits.check(plan, used, written.workspace()))
+                        .chain(used -> usage.keepFallbackCount(transaction, workspaceId, used))))))
                 // Redis may be back already, with counters initialised before this commit: count it there too.
                 // Counting it twice is harmless (it only refuses early) until reconciliation.
                 .invoke(written -> settleLater(workspaceId, written.workspace(), false, written.store(),
                         written.storeRemoved() ? StoreCounters.DELETE : StoreCounters.ADJUST))
                 .map(Written::result);
+    }
+
+    /**
+     * Runs a write again when PostgreSQL rolled it back to break a deadlock or a serialization conflict: it then had
+     * no effect, so running it again is safe, and its caller sees the outcome instead of a 500. Writers of many rows
+     * (batches, groups, clears, store deletions) lock rows in key order, but a key created meanwhile is locked out
+     * of order; PostgreSQL then picks one victim. The pause, with jitter, keeps the same two from colliding again.
+     */
+    private static <T> Uni<T> againOnConflict(Supplier<Uni<T>> write) {
+        return Uni.createFrom().deferred(() -> write.get()).onFailure(QuotaService::isConflict).retry()
+                .withBackOff(Duration.ofMillis(10), Duration.ofMillis(200)).withJitter(0.5).atMost(CONFLICT_RETRIES);
+    }
+
+    private static boolean isConflict(Throwable failure) {
+        return failure instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
     }
 
     /** A transactional write needs more room than it reserved; it is rolled back and reserved again. */
@@ -197,6 +227,7 @@ public class QuotaService {
      */
     Uni<Void> initialise(String workspaceId) {
         return pool.withTransaction(transaction -> usage.lockWorkspace(transaction, workspaceId)
+                        .chain(() -> usage.forgetFallbackCount(transaction, workspaceId))
                         .chain(() -> usage.ofStores(transaction, workspaceId))
                         .chain(stores -> counters.rebuild(workspaceId, Rebuild.INIT, null, Usage.of(stores), stores)))
                 .invoke(created -> {

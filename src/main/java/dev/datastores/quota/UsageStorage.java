@@ -18,6 +18,21 @@ public interface UsageStorage {
     /** Serialises quota checks of one workspace inside the caller's transaction (used while Redis is away). */
     Uni<Void> lockWorkspace(SqlClient transaction, String workspaceId);
 
+    /**
+     * The running count the Redis-down fallback keeps for the workspace (read under {@link #lockWorkspace}), or null
+     * when there is none: Redis was there, or its counters were rebuilt since.
+     */
+    Uni<Usage> fallbackCount(SqlClient transaction, String workspaceId);
+
+    /** Keeps the fallback's running count, inside the transaction that holds the workspace's lock. */
+    Uni<Void> keepFallbackCount(SqlClient transaction, String workspaceId, Usage usage);
+
+    /** Adds a change made outside the fallback (the sweeper's deletions) to the running count, if there is one. */
+    Uni<Void> adjustFallbackCount(SqlClient client, String workspaceId, Delta change);
+
+    /** Drops the running count: the workspace's counters were rebuilt from PostgreSQL, and writes go through Redis. */
+    Uni<Void> forgetFallbackCount(SqlClient client, String workspaceId);
+
     /** Workspace ids in order, a page at a time, for reconciliation. */
     Uni<List<String>> workspaceIds(String after, int limit);
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.Set;
 
@@ -137,8 +138,10 @@ public class BatchService {
 
     private Uni<Written<BatchResult>> write(SqlConnection tx, String workspaceId, String storeId, List<SetItem> sets,
             List<String> deletes) {
-        Uni<List<DeleteOutcome>> deleted = deletes.isEmpty() ? Uni.createFrom().item(List.of())
-                : records.deleteMany(tx, workspaceId, storeId, deletes);
+        List<String> touched = Stream.concat(sets.stream().map(SetItem::key), deletes.stream()).distinct().toList();
+        Uni<List<DeleteOutcome>> deleted = records.lockKeys(tx, storeId, touched)
+                .chain(() -> deletes.isEmpty() ? Uni.createFrom().item(List.of())
+                        : records.deleteMany(tx, workspaceId, storeId, deletes));
         return deleted.chain(deleteRows -> {
             Uni<PutManyOutcome> put = sets.isEmpty()
                     ? Uni.createFrom().item(PutManyOutcome.NOTHING)

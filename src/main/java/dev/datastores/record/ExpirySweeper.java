@@ -4,8 +4,10 @@ import dev.datastores.quota.Delta;
 import dev.datastores.quota.QuotaService;
 import dev.datastores.quota.StoreDelta;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,14 +46,11 @@ public class ExpirySweeper {
     }
 
     private Uni<Long> sweepBatch() {
-        return records.sweepExpired(BATCH).map(swept -> {
-            long removed = 0;
-            for (RecordStorage.Swept store : swept) {
-                removed += store.records();
-                quota.released(store.workspaceId(), new Delta(0, -store.records(), -store.storedBytes()),
-                        new StoreDelta(store.storeId(), -store.records(), -store.storedBytes(), -store.rawBytes()));
-            }
-            return removed;
-        });
+        return records.sweepExpired(BATCH).chain(swept -> Multi.createFrom().iterable(swept)
+                .onItem().transformToUniAndConcatenate(store -> quota.released(store.workspaceId(),
+                                new Delta(0, -store.records(), -store.storedBytes()),
+                                new StoreDelta(store.storeId(), -store.records(), -store.storedBytes(), -store.rawBytes()))
+                        .replaceWith(store.records()))
+                .collect().with(Collectors.summingLong(Long::longValue)));
     }
 }

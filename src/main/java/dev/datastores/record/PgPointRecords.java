@@ -19,7 +19,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -34,12 +36,12 @@ import java.util.stream.IntStream;
  * {@value #LANES} lanes for writes and as many for reads, chosen by the key's hash.
  * <p>
  * Writes (group commit): a write inside a caller's transaction runs there. A write on the pool commits on its own,
- * so it may share its commit: a group is one statement ({@code write_records}, V8) and one commit, each write applied
- * by the same function as alone, in arrival order (one key is always in one lane), with its own outcome; it is
- * answered only after that commit. A group locks its rows in key order (writes to one key keep theirs), so groups
- * of two replicas cannot deadlock. A group PostgreSQL refuses as a whole (its statement rolled back) runs again one
- * write at a time, so a write that fails alone fails alone; a lost connection fails the group's writes, as it fails
- * a write alone.
+ * so it may share its commit: a group is one statement ({@code write_records}, V8) and one commit, each write
+ * applied by the same function as alone, in arrival order (one key is always in one lane), with its own outcome; it
+ * is answered only after that commit. A group locks its rows in the table's key order (writes to one key keep
+ * theirs), as batches, clears and store deletions lock theirs, so these wait for each other instead of deadlocking.
+ * A group PostgreSQL refuses as a whole (its statement rolled back) runs again one write at a time, so a write that
+ * fails alone fails alone; a lost connection fails the group's writes, as it fails a write alone.
  * <p>
  * Reads: one {@code key = ANY(...)} statement per group; each read checks the store's workspace against its own.
  */
@@ -144,8 +146,8 @@ class PgPointRecords {
 
     private Uni<List<Answer>> writeGroup(List<Write> writes) {
         int size = writes.size();
-        Integer[] byKey = IntStream.range(0, size).boxed().sorted(Comparator.comparing(at -> writes.get(at).key))
-                .toArray(Integer[]::new);
+        Integer[] byKey = IntStream.range(0, size).boxed()
+                .sorted(Comparator.comparing(at -> writes.get(at).key, PgPointRecords::inKeyOrder)).toArray(Integer[]::new);
         String[] workspaces = new String[size];
         String[] keys = new String[size];
         Boolean[] deletes = new Boolean[size];
@@ -218,6 +220,11 @@ class PgPointRecords {
             }
             return lookups;
         });
+    }
+
+    /** The records table's order of keys (COLLATE "C": UTF-8 bytes), in which every writer of many rows locks them. */
+    private static int inKeyOrder(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String lane(String storeId, String key) {

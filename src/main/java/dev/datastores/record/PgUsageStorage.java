@@ -1,5 +1,6 @@
 package dev.datastores.record;
 
+import dev.datastores.quota.Delta;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Usage;
 import dev.datastores.quota.UsageStorage;
@@ -33,6 +34,15 @@ public class PgUsageStorage implements UsageStorage {
              WHERE s.workspace_id = $1""";
     private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext($1))";
     private static final String WORKSPACE_IDS = "SELECT id FROM workspaces WHERE id > $1 ORDER BY id LIMIT $2";
+    private static final String FALLBACK_COUNT = "SELECT stores, keys, storage_bytes FROM fallback_usage WHERE workspace_id = $1";
+    private static final String KEEP_FALLBACK_COUNT = """
+            INSERT INTO fallback_usage (workspace_id, stores, keys, storage_bytes, counted_at) VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (workspace_id) DO UPDATE SET stores = excluded.stores, keys = excluded.keys,
+                   storage_bytes = excluded.storage_bytes""";
+    private static final String ADJUST_FALLBACK_COUNT = """
+            UPDATE fallback_usage SET stores = stores + $2, keys = keys + $3, storage_bytes = storage_bytes + $4
+             WHERE workspace_id = $1""";
+    private static final String FORGET_FALLBACK_COUNT = "DELETE FROM fallback_usage WHERE workspace_id = $1";
 
     private final Pool pool;
 
@@ -58,6 +68,34 @@ public class PgUsageStorage implements UsageStorage {
                     row.getLong("storage_bytes"), row.getLong("raw_bytes"))));
             return stores;
         });
+    }
+
+    @Override
+    public Uni<Usage> fallbackCount(SqlClient transaction, String workspaceId) {
+        return transaction.preparedQuery(FALLBACK_COUNT).execute(Tuple.of(workspaceId)).map(rows -> {
+            if (rows.size() == 0) {
+                return null;
+            }
+            Row row = rows.iterator().next();
+            return new Usage(row.getLong("stores"), row.getLong("keys"), row.getLong("storage_bytes"));
+        });
+    }
+
+    @Override
+    public Uni<Void> keepFallbackCount(SqlClient transaction, String workspaceId, Usage usage) {
+        return transaction.preparedQuery(KEEP_FALLBACK_COUNT)
+                .execute(Tuple.of(workspaceId, usage.stores(), usage.keys(), usage.storageBytes())).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> adjustFallbackCount(SqlClient client, String workspaceId, Delta change) {
+        return client.preparedQuery(ADJUST_FALLBACK_COUNT)
+                .execute(Tuple.of(workspaceId, change.stores(), change.keys(), change.bytes())).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> forgetFallbackCount(SqlClient client, String workspaceId) {
+        return client.preparedQuery(FORGET_FALLBACK_COUNT).execute(Tuple.of(workspaceId)).replaceWithVoid();
     }
 
     @Override

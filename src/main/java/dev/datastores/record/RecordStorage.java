@@ -40,6 +40,13 @@ public interface RecordStorage {
      */
     Uni<PutManyOutcome> putMany(SqlConnection transaction, String workspaceId, String storeId, List<Expiring> items);
 
+    /**
+     * For a transaction about to write many rows of a store: waits for the store's other writers of many rows, then
+     * locks the existing rows of {@code keys} in key order (the table's byte order), as groups of single writes, clears
+     * and store deletions lock theirs, so that they wait for each other instead of deadlocking.
+     */
+    Uni<Void> lockKeys(SqlConnection transaction, String storeId, List<String> keys);
+
     /** Deletes the keys in the transaction; one outcome per key, in order. */
     Uni<List<DeleteOutcome>> deleteMany(SqlConnection transaction, String workspaceId, String storeId, List<String> keys);
 

@@ -144,4 +144,69 @@ class ConcurrentWritesTest {
                 .containsEntry("keys", truth.getLong("keys").intValue())
                 .containsEntry("storageBytes", truth.getLong("bytes").intValue());
     }
+
+    @Test
+    void batchesSingleWritesAndClearsRacingOnTheSameKeysNeverAnswer5xx() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        String records = tenant.records(store);
+        String batch = tenant.stores() + "/" + store + "/batch";
+
+        List<Integer> statuses = Parallel.run(24, client -> {
+            Random random = new Random(client);
+            List<Integer> seen = new java.util.ArrayList<>();
+            for (int step = 0; step < 12; step++) {
+                int op = random.nextInt(10);
+                if (op < 4) {
+                    String sets = random.ints(0, 30).distinct().limit(8).sorted()
+                            .mapToObj(k -> "{\"key\":\"k" + k + "\",\"value\":" + client + "}")
+                            .collect(Collectors.joining(","));
+                    seen.add(tenant.request().body("{\"set\":[" + sets + "],\"delete\":[\"k" + random.nextInt(30) + "\"]}")
+                            .post(batch).statusCode());
+                } else if (op < 7) {
+                    seen.add(tenant.request().body(Integer.toString(client)).put(records + "/k" + random.nextInt(30)).statusCode());
+                } else if (op < 9) {
+                    seen.add(tenant.request().delete(records + "/k" + random.nextInt(30)).statusCode());
+                } else {
+                    seen.add(tenant.request().delete(records).statusCode());
+                }
+            }
+            return seen;
+        }).stream().flatMap(List::stream).toList();
+
+        assertThat(statuses).as("every answer, deadlocks between writers of many rows included").allMatch(status -> status < 500);
+    }
+
+    @Test
+    void aStoreDeletedWhileWritesHitItAnswers204AndKeepsNothing() {
+        for (int round = 0; round < 3; round++) {
+            Tenant tenant = Tenant.create();
+            String store = tenant.newStore("s");
+            String records = tenant.records(store);
+            List<Integer> statuses = Parallel.run(17, client -> {
+                if (client == 0) {
+                    sleepQuietly(50);
+                    return tenant.request().delete(tenant.stores() + "/" + store).statusCode();
+                }
+                int last = 0;
+                for (int step = 0; step < 10; step++) {
+                    last = tenant.request().body("1").put(records + "/k" + (client * 10 + step) % 40).statusCode();
+                    assertThat(last).isIn(200, 201, 404);
+                }
+                return last;
+            });
+            assertThat(statuses.get(0)).as("the store's deletion").isEqualTo(204);
+            Row left = pool.preparedQuery("SELECT count(*) AS n FROM records WHERE store_id = $1").execute(Tuple.of(store))
+                    .await().atMost(Duration.ofSeconds(5)).iterator().next();
+            assertThat(left.getLong("n")).isZero();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
