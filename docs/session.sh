@@ -10,7 +10,7 @@
 # python3 (jq and python3 are installed with apt when missing). python3 runs a local receiver for the
 # export job, which the service must be allowed to reach: start it with
 # DATASTORES_EXPORTS_ALLOWED_DESTINATIONS=127.0.0.1.
-# It makes a workspace of its own and deletes it at the end (SESSION_KEEP=1 keeps it).
+# It makes a workspace of its own and deletes it on exit, passed or failed (SESSION_KEEP=1 keeps it).
 # SESSION_TRANSCRIPT=file writes the session as the README shows it: each command, then its answer as
 # `#>` lines (status, ETag/Location/Expires-At when sent, body).
 set -euo pipefail
@@ -40,6 +40,9 @@ case $transcript in /*) ;; *) transcript=$PWD/$transcript ;; esac
 work=$(mktemp -d)
 receiver=
 cleanup() {
+  if [ -n "${WS:-}" ] && [ "${SESSION_KEEP:-}" != 1 ]; then
+    command curl -sS -o /dev/null -X DELETE -H "Authorization: Bearer $DATASTORES_ADMIN_TOKEN" "$API/v1/admin/workspaces/$WS" || true
+  fi
   if [ -n "$receiver" ]; then kill "$receiver" 2>/dev/null || true; wait "$receiver" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -383,7 +386,4 @@ body '.keys == []'
 [ "$(jq -c '[.[].key]' "$work/received" | paste -sd' ')" = \
   '["a","b","cfg","hits","last-run"] ["session/abc","total"]' ] || fail "the receiver got: $(cat "$work/received")"
 
-if [ "${SESSION_KEEP:-}" != 1 ]; then
-  command curl -sS -f -o /dev/null -X DELETE -H "$ADMIN" "$API/v1/admin/workspaces/$WS" || fail "could not delete workspace $WS"
-fi
 echo "session.sh: every answer was as expected (workspace $WS)" >&2
