@@ -38,11 +38,17 @@ import picocli.CommandLine.Spec;
         subcommands = {DatastoresCli.Get.class, DatastoresCli.PutCommand.class, DatastoresCli.Delete.class,
                 DatastoresCli.ListCommand.class, DatastoresCli.Export.class, DatastoresCli.Import.class},
         footerHeading = "%n",
-        footer = {"Settings: a flag, else DATASTORES_URL / DATASTORES_TOKEN / DATASTORES_WORKSPACE / DATASTORES_STORE,",
-                "else the config file (--config, $DATASTORES_CONFIG, or ~/.config/datastores/config.properties",
-                "with url=, token=, workspace=, store=).",
-                "Exit codes: 0 ok, 1 not found, 2 usage or settings, 3 precondition failed (412),",
-                "4 any other refusal by the service, 5 the service cannot be reached or a local read/write failed."})
+        footer = {"Settings: a flag, else the environment (DATASTORES_URL, DATASTORES_TOKEN,",
+                "DATASTORES_WORKSPACE, DATASTORES_STORE), else the config file: --config,",
+                "else $DATASTORES_CONFIG, else ~/.config/datastores/config.properties",
+                "(properties url, token, workspace, store).",
+                "",
+                "Exit codes: 0 ok, 1 not found (404), 2 usage or settings,",
+                "3 precondition failed (412), 4 any other refusal by the service,",
+                "5 the service cannot be reached or a local read or write failed.",
+                "",
+                "Watching a store's changes (`watch`) is not here yet: the service has no",
+                "change streams."})
 public final class DatastoresCli {
 
     static final int NOT_FOUND = 1;
@@ -211,7 +217,7 @@ public final class DatastoresCli {
         }
     }
 
-    @Command(name = "get", description = "Prints the value under KEY (its exact JSON).")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Prints the value under KEY (its exact JSON).")
     static final class Get extends Sub {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -233,8 +239,8 @@ public final class DatastoresCli {
         }
     }
 
-    @Command(name = "put", description = {"Stores a JSON value under KEY: from VALUE, from --file, or from standard input",
-            "(VALUE '-', or no VALUE while input is piped). Prints the new ETag."})
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Stores a JSON value under KEY (from VALUE, --file, or standard input) and prints its ETag.",
+            footerHeading = "%n", footer = {"Standard input is read for VALUE '-', --file -, or no VALUE while input is piped."})
     static final class PutCommand extends Sub {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -296,7 +302,7 @@ public final class DatastoresCli {
         }
     }
 
-    @Command(name = "delete", description = "Deletes the record under KEY.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes the record under KEY.")
     static final class Delete extends Sub {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -311,7 +317,7 @@ public final class DatastoresCli {
         }
     }
 
-    @Command(name = "list", description = "Prints every key (starting with PREFIX), one a line, in key order, page after page.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints every key (starting with PREFIX) in key order, page after page.")
     static final class ListCommand extends Sub {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX")
         String prefix;
@@ -355,8 +361,8 @@ public final class DatastoresCli {
         }
     }
 
-    @Command(name = "export", description = {"Writes the store (or the keys starting with --prefix) as NDJSON, one record",
-            "{key, value, etag, expiresAt} a line, to --output or standard output. A progress bar shows on a terminal."})
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Writes the store as NDJSON lines {key, value, etag, expiresAt}.",
+            footerHeading = "%n", footer = {"To --output FILE (with a progress bar on a terminal) or standard output."})
     static final class Export extends Sub {
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
         Path output;
@@ -405,8 +411,8 @@ public final class DatastoresCli {
         }
     }
 
-    @Command(name = "import", description = {"Uploads NDJSON records {key, value, ttl?} (or an export's lines) from FILE or",
-            "standard input (- or no FILE), streamed. A progress bar shows on a terminal."})
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Uploads NDJSON records {key, value, ttl?} or an export's lines.",
+            footerHeading = "%n", footer = {"From FILE (with a progress bar on a terminal) or standard input (- or no FILE), streamed."})
     static final class Import extends Sub {
         @Parameters(index = "0", arity = "0..1", paramLabel = "FILE")
         String file;

@@ -106,7 +106,9 @@ public final class Datastores {
     /** A generated client's failure as a {@link DatastoresException} (its problem document read). */
     public DatastoresException problem(ApiException failure) {
         if (failure.getCode() == 0) {
-            throw new UncheckedIOException(new IOException(failure.getMessage(), failure.getCause()));
+            IOException cause = failure.getCause() instanceof IOException io ? io
+                    : new IOException(failure.getMessage(), failure.getCause());
+            throw new UncheckedIOException(describe(cause), cause);
         }
         String body = failure.getResponseBody();
         return DatastoresException.of(failure.getCode(),
@@ -186,12 +188,15 @@ public final class Datastores {
     }
 
     private String describe(IOException failure) {
-        String what = failure.getMessage();
-        if (what == null || what.isBlank()) {
-            what = failure.getClass().getSimpleName();
-            if (failure instanceof java.net.ConnectException) {
-                what = "connection refused";
-            }
+        Throwable root = failure;
+        while ((root.getMessage() == null || root.getMessage().isBlank()) && root.getCause() != null) {
+            root = root.getCause();
+        }
+        String what = root.getMessage();
+        if (root instanceof java.net.ConnectException || failure instanceof java.net.ConnectException) {
+            what = "connection refused";
+        } else if (what == null || what.isBlank()) {
+            what = root.getClass().getSimpleName();
         }
         return "cannot reach " + baseUri + ": " + what;
     }
