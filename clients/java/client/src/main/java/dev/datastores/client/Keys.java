@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
  * percent-decodes it exactly once, so a key is written segment by segment (split at {@code /}): every byte
  * outside RFC 3986's unreserved characters is percent-encoded ({@code %}, {@code ?}, {@code #}, spaces,
  * Unicode…), and a segment that is {@code .} or {@code ..} is written {@code %2E} / {@code %2E%2E} so that no
- * client, proxy or server library takes it for a dot segment. The generated API classes use
- * {@code URLEncoder}, which leaves {@code .} and {@code ..} bare (the service refuses those), which is why the
- * record operations go through {@link Store}.
+ * client library, proxy or gateway on the way takes it for a dot segment and drops it (the service itself takes
+ * a bare one as part of the key, but {@code a/./b} normalised on the way arrives as the key {@code a/b}). The
+ * generated API classes use {@code URLEncoder}, which leaves {@code .} and {@code ..} bare: the record
+ * operations go through {@link StoreClient}.
  */
 public final class Keys {
 
