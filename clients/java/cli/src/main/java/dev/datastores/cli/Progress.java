@@ -50,14 +50,19 @@ final class Progress implements AutoCloseable {
         } else {
             line.append(human(done));
         }
-        line.append(' ').append(unit);
+        if (!unit.equals("bytes")) {
+            line.append(' ').append(unit);
+        }
         err.print(line);
         err.flush();
     }
 
     private String human(long n) {
-        if (!unit.equals("bytes") || n < 1024) {
+        if (!unit.equals("bytes")) {
             return Long.toString(n);
+        }
+        if (n < 1024) {
+            return n + " B";
         }
         if (n < 1024 * 1024) {
             return String.format("%.1f KiB", n / 1024.0);
