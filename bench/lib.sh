@@ -14,7 +14,8 @@ need_wrk() { # installs wrk (Debian) when missing, as bin/ensure-services does f
 }
 
 build_service() {
-  (cd "$root" && bin/ensure-services && [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -ntp -q package -DskipTests)
+  (cd "$root" && bin/ensure-services && [ -f target/quarkus-app/quarkus-run.jar ] \
+    || { ./mvnw -B -ntp -q -f clients/java/pom.xml install -DskipTests && ./mvnw -B -ntp -q package -DskipTests; })
 }
 
 start_service() { # port, then KEY=VALUE environment settings; SERVICE_JAR runs another build than this one

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.datastores.client.ApiClient;
 import dev.datastores.client.ApiException;
 import dev.datastores.client.ApiResponse;
+import dev.datastores.client.Datastores;
+import dev.datastores.client.Put;
+import dev.datastores.client.StoreClient;
+import dev.datastores.client.Written;
 import dev.datastores.client.api.AtomicOperationsApi;
 import dev.datastores.client.api.OperatorApi;
 import dev.datastores.client.api.RecordsApi;
@@ -36,8 +40,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The main flows through the Java client generated from openapi/datastores.yaml at build time: a path,
- * status, member or header that the server and the contract disagree on fails here.
+ * The main flows through the Java client (clients/java/client: generated from openapi/datastores.yaml at build
+ * time, plus its hand-written layer): a path, status, member or header that the server and the contract
+ * disagree on fails here.
  */
 @QuarkusTest
 class GeneratedClientTest {
@@ -48,6 +53,7 @@ class GeneratedClientTest {
     URI service;
 
     private ApiClient tenant;
+    private String tenantToken;
     private RecordsApi records;
     private String workspace;
     private String store;
@@ -59,6 +65,7 @@ class GeneratedClientTest {
         String token = operator.createApiKeyAsOperator(workspace,
                 new NewApiKey().name("contract").scopes(List.of(Scope.READ, Scope.WRITE, Scope.MANAGE))).getToken();
         tenant = client(token);
+        tenantToken = token;
         store = new StoresApi(tenant).createStore(workspace, new StoreName().name("sessions")).getId();
         records = new RecordsApi(tenant);
     }
@@ -170,6 +177,19 @@ class GeneratedClientTest {
         assertThat(records.getRecord(workspace, store, key, null)).isEqualTo("odd");
         assertThat(records.listRecords(workspace, store, "a/", null, null, true).getRecords())
                 .extracting(ListedRecord::getKey).containsExactly(key);
+    }
+
+    @Test
+    void handWrittenLayerKeepsDotKeysExactValuesAndEtags() {
+        StoreClient exact = Datastores.connect(service.toString(), tenantToken).store(workspace, store);
+        for (String key : List.of(".", "..", "a/../b", "100%")) {
+            Written written = exact.put(key, "{\"k\":1.50}", Put.ifAbsent());
+            assertThat(written.created()).isTrue();
+            assertThat(exact.get(key).json()).isEqualTo("{\"k\":1.50}");
+            assertThat(exact.get(key).etag()).isEqualTo(written.etag());
+        }
+        assertThat(exact.list(null, 2, false).map(ListedRecord::getKey))
+                .containsExactly(".", "..", "100%", "a/../b");
     }
 
     @Test
