@@ -35,9 +35,9 @@ public class StoreRecordsResource {
         this.batches = batches;
     }
 
-    private static Response respond(AtomicService.Modified modified, Map<String, Object> body) {
+    private static Response respond(AtomicService.Modified modified, Object body) {
         return Response.status(modified.created() ? Response.Status.CREATED : Response.Status.OK)
-                .tag(Long.toString(modified.version())).entity(new LinkedHashMap<>(body)).build();
+                .tag(Long.toString(modified.version())).entity(body).build();
     }
 
     private static RawValue raw(byte[] json) {
@@ -60,8 +60,7 @@ public class StoreRecordsResource {
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "by", "ttl");
         return atomic.increment(ws, ds, request.key(), request.number("by", BigDecimal.ONE), request.ttl())
-                .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
-                        "etag", Etags.of(modified.version()))));
+                .map(modified -> respond(modified, new Valued(modified.key(), raw(modified.value()), Etags.of(modified.version()))));
     }
 
     @POST
@@ -70,8 +69,8 @@ public class StoreRecordsResource {
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "value", "ttl");
         return atomic.append(ws, ds, request.key(), request.value(), request.ttl())
-                .map(modified -> respond(modified, Map.of("key", modified.key(),
-                        "length", AtomicService.arrayLength(modified.value()), "etag", Etags.of(modified.version()))));
+                .map(modified -> respond(modified, new Appended(modified.key(), AtomicService.arrayLength(modified.value()),
+                        Etags.of(modified.version()))));
     }
 
     @POST
@@ -80,8 +79,8 @@ public class StoreRecordsResource {
             byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("key", "value", "ttl");
         return atomic.getOrCreate(ws, ds, request.key(), request.value(), request.ttl())
-                .map(modified -> respond(modified, Map.of("key", modified.key(), "value", raw(modified.value()),
-                        "etag", Etags.of(modified.version()), "created", modified.created())));
+                .map(modified -> respond(modified, new GotOrCreated(modified.key(), raw(modified.value()),
+                        Etags.of(modified.version()), modified.created())));
     }
 
     @POST
@@ -112,16 +111,30 @@ public class StoreRecordsResource {
 
     @POST
     @Path("batch-get")
-    public Uni<Map<String, Object>> batchGet(@RestPath String ws, @RestPath String ds,
+    public Uni<BatchGot> batchGet(@RestPath String ws, @RestPath String ds,
             @RestHeader("Content-Type") String contentType, byte[] body) {
         OperationBody request = OperationBody.parse(contentType, body).takingOnly("keys");
         if (!request.has("keys")) {
             throw Problems.invalidRequest("keys is required");
         }
-        return batches.batchGet(ws, ds, request.keys("keys")).map(result -> Map.of(
-                "records", result.records().stream().map(record -> Map.of("key", record.key(),
-                        "value", raw(ValueCodec.decode(record.storedValue())), "etag", record.etag())).toList(),
-                "missing", result.missing()));
+        return batches.batchGet(ws, ds, request.keys("keys")).map(result -> new BatchGot(result.records().stream()
+                .map(record -> new Valued(record.key(), raw(ValueCodec.decode(record.storedValue())), record.etag())).toList(),
+                result.missing()));
+    }
+
+    // Answers as records, not Map.of: a Map.of has no fixed member order, and answers are to be byte-stable.
+
+    /** A record's key, value as stored and ETag: increment, and each record of batch-get. */
+    record Valued(String key, RawValue value, String etag) {
+    }
+
+    record Appended(String key, long length, String etag) {
+    }
+
+    record GotOrCreated(String key, RawValue value, String etag, boolean created) {
+    }
+
+    record BatchGot(List<Valued> records, List<String> missing) {
     }
 
     @GET

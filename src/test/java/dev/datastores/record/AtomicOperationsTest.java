@@ -36,6 +36,20 @@ class AtomicOperationsTest {
     }
 
     @Test
+    void answersHaveTheirMembersInTheDocumentedOrder() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+
+        assertThat(op(tenant, store, "increment", "{\"key\":\"n\"}").asString()).matches("\\{\"key\":\"n\",\"value\":1,\"etag\":\"\\\\\"\\d+\\\\\"\"}");
+        assertThat(op(tenant, store, "append", "{\"key\":\"a\",\"value\":1}").asString())
+                .matches("\\{\"key\":\"a\",\"length\":1,\"etag\":\"\\\\\"\\d+\\\\\"\"}");
+        assertThat(op(tenant, store, "get-or-create", "{\"key\":\"g\",\"value\":[1]}").asString())
+                .matches("\\{\"key\":\"g\",\"value\":\\[1],\"etag\":\"\\\\\"\\d+\\\\\"\",\"created\":true}");
+        assertThat(op(tenant, store, "batch-get", "{\"keys\":[\"n\",\"zz\"]}").asString())
+                .matches("\\{\"records\":\\[\\{\"key\":\"n\",\"value\":1,\"etag\":\"\\\\\"\\d+\\\\\"\"}],\"missing\":\\[\"zz\"]}");
+    }
+
+    @Test
     void decimalIncrementsAreExact() {
         Tenant tenant = Tenant.create();
         String store = tenant.newStore("counters");
