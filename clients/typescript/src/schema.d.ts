@@ -3375,6 +3375,8 @@ export interface operations {
             /** @description The job, started. */
             202: {
                 headers: {
+                    /** @description The job's own URL (`S/{ds}/exports/{id}`), to poll its progress. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
