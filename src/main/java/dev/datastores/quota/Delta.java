@@ -14,6 +14,11 @@ public record Delta(long stores, long keys, long bytes) {
         return stores > reserved.stores || keys > reserved.keys || bytes > reserved.bytes;
     }
 
+    /** Whether this frees room in any dimension. */
+    public boolean frees() {
+        return stores < 0 || keys < 0 || bytes < 0;
+    }
+
     /** What must be reserved before a write: only growth needs room, shrinking is settled afterwards. */
     public Delta growth() {
         return new Delta(Math.max(0, stores), Math.max(0, keys), Math.max(0, bytes));

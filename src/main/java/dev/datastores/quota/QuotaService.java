@@ -146,9 +146,9 @@ public class QuotaService {
 
     private <T> Uni<T> writeAndSettle(String workspaceId, Delta reserved, Function<SqlClient, Uni<Written<T>>> write) {
         return againOnConflict(() -> write.apply(pool))
-                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
-                .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(),
-                        written.storeRemoved() ? StoreCounters.DELETE : StoreCounters.ADJUST))
+                .onFailure().call(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
+                .call(written -> settledIfFreeing(written, settleLater(workspaceId, written.workspace().minus(reserved), true,
+                        written.store(), written.storeRemoved() ? StoreCounters.DELETE : StoreCounters.ADJUST)))
                 .map(Written::result);
     }
 
@@ -160,8 +160,9 @@ public class QuotaService {
                         throw new ReservationTooSmall(needed);
                     }
                 })))
-                .onFailure().invoke(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
-                .invoke(written -> settleLater(workspaceId, written.workspace().minus(reserved), true, written.store(), StoreCounters.ADJUST))
+                .onFailure().call(() -> settleLater(workspaceId, Delta.NONE.minus(reserved), true, null, StoreCounters.ADJUST))
+                .call(written -> settledIfFreeing(written, settleLater(workspaceId, written.workspace().minus(reserved), true,
+                        written.store(), StoreCounters.ADJUST)))
                 .map(Written::result)
                 .onFailure(ReservationTooSmall.class).recoverWithUni(tooSmall -> attempt >= MAX_RESERVATIONS
                         ? Uni.createFrom().failure(new IllegalStateException("the write kept outgrowing its reservation"))
@@ -203,8 +204,13 @@ public class QuotaService {
                 .withBackOff(Duration.ofMillis(10), Duration.ofMillis(200)).withJitter(0.5).atMost(CONFLICT_RETRIES);
     }
 
+    /**
+     * 40P01 deadlock, 40001 serialization failure, and 23503: a record's store was deleted between the write's check
+     * and its insert (the only foreign key a write can break); run again, the write finds no store and says so.
+     */
     private static boolean isConflict(Throwable failure) {
-        return failure instanceof PgException pg && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
+        return failure instanceof PgException pg
+                && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()) || "23503".equals(pg.getSqlState()));
     }
 
     /** A transactional write needs more room than it reserved; it is rolled back and reserved again. */
@@ -217,8 +223,18 @@ public class QuotaService {
         }
     }
 
-    private void settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, StoreCounters storeMode) {
-        settlements.settle(workspaceId, adjustment, endsInflight, store, storeMode);
+    private Uni<Void> settleLater(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store,
+            StoreCounters storeMode) {
+        return settlements.settle(workspaceId, adjustment, endsInflight, store, storeMode);
+    }
+
+    /**
+     * A write that freed room (a delete, a clear, a store's deletion, a smaller value) is answered once its
+     * settlement is in Redis: deleting frees quota at once, for the next request of anyone. Other writes answer at
+     * once; until settled their reservation only over-counts.
+     */
+    private static Uni<Void> settledIfFreeing(Written<?> written, Uni<Void> settled) {
+        return written.workspace().frees() ? settled : Uni.createFrom().voidItem();
     }
 
     /**

@@ -1,15 +1,18 @@
 package dev.datastores.quota;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -43,22 +46,34 @@ public class SettleBatcher {
         this.flushLater = flushLater;
     }
 
-    /** Queues a settlement; create / delete of a store's own counters go at once, in order. */
-    public void settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store, StoreCounters storeMode) {
+    /**
+     * Queues a settlement (at once: the caller need not subscribe); create / delete of a store's own counters go at
+     * once, in order. The answer completes when the Redis call that carries it is done, failed included, for a
+     * caller that must not answer before the space it freed is free for everyone.
+     */
+    public Uni<Void> settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store,
+            StoreCounters storeMode) {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        Context caller = Vertx.currentContext();
+        // the caller carries on on its own Vert.x context, not on the Redis client's
+        Uni<Void> answer = caller == null ? Uni.createFrom().completionStage(settled)
+                : Uni.createFrom().completionStage(settled).emitOn(command -> caller.runOnContext(ignored -> command.run()));
         if (storeMode != StoreCounters.ADJUST) {
-            send(workspaceId, adjustment, endsInflight ? 1 : 0, store == null ? List.of() : List.of(store), storeMode);
-            return;
+            send(workspaceId, adjustment, endsInflight ? 1 : 0, store == null ? List.of() : List.of(store), storeMode,
+                    List.of(settled));
+            return answer;
         }
         boolean[] first = {false};
         pending.compute(workspaceId, (ws, current) -> {
             Pending merged = current == null ? new Pending() : current;
             first[0] = current == null;
-            merged.add(adjustment, endsInflight, store);
+            merged.add(adjustment, endsInflight, store, settled);
             return merged;
         });
         if (first[0]) {
             flushLater.accept(() -> flush(workspaceId));
         }
+        return answer;
     }
 
     /** Workspaces whose settlement failed: their counters are off until rebuilt. Drains the set. */
@@ -71,17 +86,18 @@ public class SettleBatcher {
     private void flush(String workspaceId) {
         Pending batch = pending.remove(workspaceId);
         if (batch != null) {
-            send(workspaceId, batch.delta, batch.inflightEnded, batch.stores.values(), StoreCounters.ADJUST);
+            send(workspaceId, batch.delta, batch.inflightEnded, batch.stores.values(), StoreCounters.ADJUST, batch.settled);
         }
     }
 
     private void send(String workspaceId, Delta adjustment, int inflightEnded, Collection<StoreDelta> stores,
-            StoreCounters storeMode) {
+            StoreCounters storeMode, List<CompletableFuture<Void>> settled) {
         counters.settle(workspaceId, adjustment, inflightEnded, stores, storeMode).subscribe().with(
-                done -> { },
+                done -> settled.forEach(waiter -> waiter.complete(null)),
                 failure -> {
                     stale.add(workspaceId);
                     LOG.debugf("Settling %s deferred to reconciliation: %s", workspaceId, failure);
+                    settled.forEach(waiter -> waiter.complete(null));
                 });
     }
 
@@ -97,8 +113,10 @@ public class SettleBatcher {
         private Delta delta = Delta.NONE;
         private int inflightEnded;
         private final Map<String, StoreDelta> stores = new HashMap<>();
+        private final List<CompletableFuture<Void>> settled = new ArrayList<>();
 
-        void add(Delta adjustment, boolean endsInflight, StoreDelta store) {
+        void add(Delta adjustment, boolean endsInflight, StoreDelta store, CompletableFuture<Void> waiter) {
+            settled.add(waiter);
             delta = new Delta(delta.stores() + adjustment.stores(), delta.keys() + adjustment.keys(),
                     delta.bytes() + adjustment.bytes());
             inflightEnded += endsInflight ? 1 : 0;

@@ -130,7 +130,14 @@ public class RecordService {
     private Uni<Written<PutOutcome>> write(SqlClient client, Put put, WriteCondition condition) {
         return records.put(client, put.workspaceId, put.storeId, put.key, put.stored, put.rawBytes, put.expiresAt,
                 condition.version(), condition.mustExist(), condition.mustBeAbsent())
-                .map(outcome -> new Written<>(outcome, put.growth(outcome), put.storeGrowth(outcome)));
+                .map(outcome -> {
+                    if (outcome.kind() == PutOutcome.Kind.NO_STORE) {
+                        // a failure here, not an outcome: the answer then waits for the reservation's release, so a
+                        // store deleted under racing writes leaves no phantom usage behind its 404s
+                        throw new NotFound("Store " + put.storeId);
+                    }
+                    return new Written<>(outcome, put.growth(outcome), put.storeGrowth(outcome));
+                });
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.datastores.domain.DomainException.NotFound;
 import dev.datastores.domain.DomainException.QuotaExceeded;
 import dev.datastores.domain.DomainException.StoreLinked;
 import dev.datastores.record.RecordStorage;
+import dev.datastores.record.RecordStorage.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -42,6 +43,7 @@ public class PgStoreStorage implements StoreStorage {
     private static final String MARK_DELETING = "UPDATE stores SET deleting = true WHERE id = $1 AND workspace_id = $2";
     private static final String LINKS = "SELECT id, name, kind FROM store_links WHERE store_id = $1 ORDER BY id";
     private static final String DELETE_STORE = "DELETE FROM stores WHERE id = $1 AND workspace_id = $2";
+    private static final String LOCK_STORE_ROW = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2 FOR UPDATE";
     // One row for the store (none when the workspace has no such store), with a null link when it has no links.
     private static final String STORE_LINKS = """
             SELECT l.id, l.name, l.kind
@@ -159,7 +161,14 @@ public class PgStoreStorage implements StoreStorage {
 
     @Override
     public Uni<Deleted> delete(SqlConnection transaction, String workspaceId, String storeId) {
+        // Writers that inserted while the records went hold the store's row (their foreign key check) until they commit.
+        // Once the row is ours their rows are visible, and go too, counted: left to the cascade, they went uncounted and
+        // stayed in the quota (issue 17's attack). Writers after that wait for this commit and then find no store.
         return records.deleteAllOf(transaction, storeId)
+                .chain(freed -> transaction.preparedQuery(LOCK_STORE_ROW).execute(Tuple.of(storeId, workspaceId))
+                        .chain(() -> records.deleteAllOf(transaction, storeId))
+                        .map(late -> new Rows(freed.rows() + late.rows(), freed.rawBytes() + late.rawBytes(),
+                                freed.storedBytes() + late.storedBytes())))
                 .chain(freed -> transaction.preparedQuery(DELETE_STORE).execute(Tuple.of(storeId, workspaceId))
                         .map(stores -> new Deleted(stores.rowCount() > 0, freed.rows(), freed.storedBytes())));
     }

@@ -49,6 +49,20 @@ class QuotaTest {
     }
 
     @Test
+    void aDeleteFreesItsKeyForTheVeryNextRequest() {
+        Tenant tenant = Tenant.create(Plans.create(5, 3, 10_000_000, 65536, 100_000));
+        String store = tenant.newStore("s");
+        for (int round = 0; round < 20; round++) {
+            for (String key : List.of("a", "b", "c")) {
+                put(tenant, store, key + round, "1").then().statusCode(201);
+            }
+            tenant.request().delete(tenant.records(store) + "/b" + round).then().statusCode(204);
+            put(tenant, store, "d" + round, "1").then().statusCode(201);
+            tenant.request().delete(tenant.records(store)).then().statusCode(200);
+        }
+    }
+
+    @Test
     void refusalNamesTheLimitAndTheFigures() {
         Tenant tenant = Tenant.create(Plans.create(5, 1, 10_000_000, 65536, 100_000));
         String store = tenant.newStore("s");
