@@ -15,6 +15,9 @@ psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS bench_cap" -c "CREATE
 redis_dir=$(mktemp -d)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$redis_dir" >/dev/null 2>&1 &
 redis_pid=$!
+sleep 0.5
+# Redis' CPU is read from this process: another Redis already on the port would answer instead, unmeasured
+kill -0 "$redis_pid" 2>/dev/null || { echo "a Redis on port $REDIS_PORT is in the way (REDIS_PORT=...)" >&2; exit 1; }
 trap 'stop_services; kill $redis_pid 2>/dev/null; rm -rf "$redis_dir"' EXIT
 start_service "$PORT" QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$REDIS_PORT" \
   QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_cap QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_cap
