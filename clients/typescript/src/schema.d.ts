@@ -591,9 +591,19 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set and delete many records, all or nothing
-         * @description Scope: `write`. Takes only `set` and `delete` (an unknown member, `checks` included, is 400 `invalid-request`). Up to 1,024 operations in one transaction; a key may appear once. Quota is checked for
-         *     the batch's net effect: a refused batch stores nothing.
+         * Set and delete many records, all or nothing, under checks
+         * @description Scope: `write`, and `read` too for a batch with `checks` (they tell what records hold). Takes `set`,
+         *     `delete` and `checks` (an unknown member is 400 `invalid-request`). Up to 1,024 operations in one
+         *     transaction, checks counted among them; a key may be set or deleted once, and checked once.
+         *
+         *     A transaction: every check must hold at commit (`{key, etag}`: the key's live record has that ETag,
+         *     compared strongly, by its exact text; `{key, absent: true}`: the key has no live record, an expired one
+         *     counting as none), or nothing is written and the answer is 412 `precondition-failed` with `failed`, the
+         *     keys whose checks failed. A check applies to the record as the batch finds it, whether or not the batch
+         *     also sets or deletes the key. Checks, sets and deletes apply as one step on any number of replicas: of
+         *     concurrent batches checking the same ETag, exactly one commits.
+         *
+         *     Quota is checked for the batch's net effect: a refused batch stores nothing.
          */
         post: operations["batch"];
         delete?: never;
@@ -934,6 +944,8 @@ export interface components {
              * @description `invalid-line`, and refusals during an import: records imported before it stopped.
              */
             imported?: number;
+            /** @description `precondition-failed` of a batch: the keys whose checks failed. */
+            failed?: components["schemas"]["Key"][];
         };
         /**
          * @description 1 to 512 UTF-8 bytes, without NUL or other control characters.
@@ -1251,8 +1263,18 @@ export interface components {
             ttl?: components["schemas"]["Ttl"];
         };
         /**
-         * @description Up to 1,024 operations in all; a key may appear once.
+         * @description Up to 1,024 operations in all, checks counted; a key may be set or deleted once, and checked once.
          * @example {
+         *       "checks": [
+         *         {
+         *           "key": "a",
+         *           "etag": "\"17\""
+         *         },
+         *         {
+         *           "key": "lock",
+         *           "absent": true
+         *         }
+         *       ],
          *       "set": [
          *         {
          *           "key": "a",
@@ -1265,14 +1287,32 @@ export interface components {
          *         }
          *       ],
          *       "delete": [
-         *         "lock"
+         *         "old"
          *       ]
          *     }
          */
         BatchRequest: {
             set?: components["schemas"]["RecordToSet"][];
             delete?: components["schemas"]["Key"][];
+            /**
+             * @description Conditions that must all hold at commit, or nothing is written (412 `precondition-failed`).
+             *     Needs the `read` scope as well as `write`.
+             */
+            checks?: components["schemas"]["BatchCheck"][];
         };
+        /**
+         * @description `{key, etag}`: the key's live record has that ETag (compared by its exact text, as `If-Match` is).
+         *     `{key, absent: true}`: the key has no live record. One of `etag` and `absent`, not both.
+         */
+        BatchCheck: {
+            key: components["schemas"]["Key"];
+            etag?: components["schemas"]["Etag"];
+            /**
+             * @description Always `true`.
+             * @enum {boolean}
+             */
+            absent?: true;
+        } & (unknown | unknown);
         BatchResult: {
             /**
              * Format: int32
@@ -1465,6 +1505,18 @@ export interface components {
         };
         /** @description `precondition-failed`: `If-Match` or `If-None-Match` was not met; nothing was written. */
         PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `precondition-failed`: a check of the batch did not hold; `failed` lists the keys whose checks failed,
+         *     in the order of `checks`. Nothing of the batch was written.
+         */
+        ChecksFailed: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3041,6 +3093,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["QuotaExceeded"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["ChecksFailed"];
             413: components["responses"]["ValueTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];

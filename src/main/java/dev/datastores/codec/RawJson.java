@@ -142,6 +142,11 @@ public final class RawJson {
         return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
     }
 
+    /** Whether this is the literal {@code true}. */
+    public boolean isTrue() {
+        return token == JsonToken.VALUE_TRUE;
+    }
+
     public List<RawJson> elements() {
         return elements;
     }

@@ -1,6 +1,7 @@
 package dev.datastores.domain;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Why the service will not, or cannot, do what it was asked, in the domain's own words. Services, storage and
@@ -82,6 +83,22 @@ public abstract sealed class DomainException extends RuntimeException {
     public static final class PreconditionFailed extends DomainException {
         public PreconditionFailed(String detail) {
             super(detail);
+        }
+    }
+
+    /** Checks of a batch that did not hold at commit; nothing of the batch was written. */
+    public static final class ChecksFailed extends DomainException {
+        private final List<String> failed;
+
+        public ChecksFailed(List<String> failed) {
+            super(failed.size() == 1 ? "The check on '" + failed.get(0) + "' did not hold; nothing was written"
+                    : failed.size() + " checks did not hold; nothing was written");
+            this.failed = List.copyOf(failed);
+        }
+
+        /** The keys whose checks failed, in the order the batch listed them. */
+        public List<String> failed() {
+            return failed;
         }
     }
 

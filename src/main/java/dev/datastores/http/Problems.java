@@ -2,6 +2,7 @@ package dev.datastores.http;
 
 import dev.datastores.codec.JsonFailures;
 import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.ChecksFailed;
 import dev.datastores.domain.DomainException.DestinationRefused;
 import dev.datastores.domain.DomainException.Forbidden;
 import dev.datastores.domain.DomainException.ImportStopped;
@@ -50,6 +51,10 @@ public final class Problems {
         }
         if (failure instanceof PreconditionFailed) {
             return new ProblemException(412, "precondition-failed", "Precondition failed", detail);
+        }
+        if (failure instanceof ChecksFailed checks) {
+            return new ProblemException(412, "precondition-failed", "Precondition failed", detail,
+                    Map.of("failed", checks.failed()));
         }
         if (failure instanceof NameTaken) {
             return new ProblemException(409, "name-taken", "Name taken", detail);

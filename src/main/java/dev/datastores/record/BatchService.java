@@ -1,6 +1,7 @@
 package dev.datastores.record;
 
 import dev.datastores.domain.DomainException;
+import dev.datastores.domain.DomainException.ChecksFailed;
 import dev.datastores.domain.DomainException.Limit;
 import dev.datastores.domain.DomainException.QuotaExceeded;
 import dev.datastores.domain.DomainException.NotFound;
@@ -53,16 +54,25 @@ public class BatchService {
     }
 
     /**
-     * Sets and deletes up to 1,024 records in one transaction: all or nothing. Quota is checked for the
-     * batch as a whole: its new keys and bytes, less what it deletes or replaces.
+     * Sets and deletes up to 1,024 records in one transaction, checks counted among them: all or nothing. Every check
+     * must hold at commit, or nothing is written ({@link ChecksFailed}, naming the keys whose checks failed). Quota is
+     * checked for the batch as a whole: its new keys and bytes, less what it deletes or replaces.
      */
-    public Uni<BatchResult> batch(String workspaceId, String storeId, List<SetItem> sets, List<String> deletes) {
-        if (sets.size() + deletes.size() > RecordService.MAX_PAGE) {
+    public Uni<BatchResult> batch(String workspaceId, String storeId, List<SetItem> sets, List<String> deletes,
+            List<Check> checks) {
+        if (sets.size() + deletes.size() + checks.size() > RecordService.MAX_PAGE) {
             throw new TooManyKeys(RecordService.MAX_PAGE);
         }
         Set<String> seen = new LinkedHashSet<>();
         sets.forEach(item -> requireOnce(seen, item.key()));
         deletes.forEach(key -> requireOnce(seen, key));
+        // a key may be checked and also set or deleted: the check is on the record as the batch finds it
+        Set<String> checked = new LinkedHashSet<>();
+        checks.forEach(check -> {
+            if (!checked.add(check.key())) {
+                throw DomainException.invalidRequest("The key '" + check.key() + "' is checked more than once in the batch");
+            }
+        });
         return plans.planOf(workspaceId).chain(plan -> {
             long bytes = 0;
             for (SetItem item : sets) {
@@ -72,9 +82,9 @@ public class BatchService {
                 bytes += item.stored().length;
             }
             Delta asIfAllNew = new Delta(0, sets.size(), bytes);
-            return quota.guardTransaction(workspaceId, plan, asIfAllNew, tx -> write(tx, workspaceId, storeId, sets, deletes))
+            return quota.guardTransaction(workspaceId, plan, asIfAllNew, tx -> write(tx, workspaceId, storeId, sets, deletes, checks))
                     .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS, Limit.STORAGE_BYTES))
-                    .recoverWithUni(refusal -> withNetReservation(plan, workspaceId, storeId, sets, deletes, asIfAllNew));
+                    .recoverWithUni(refusal -> withNetReservation(plan, workspaceId, storeId, sets, deletes, checks, asIfAllNew));
         });
     }
 
@@ -127,19 +137,34 @@ public class BatchService {
     }
 
     private Uni<BatchResult> withNetReservation(Plan plan, String workspaceId, String storeId, List<SetItem> sets,
-            List<String> deletes, Delta asIfAllNew) {
+            List<String> deletes, List<Check> checks, Delta asIfAllNew) {
         List<String> touched = new ArrayList<>(deletes);
         sets.forEach(item -> touched.add(item.key()));
         return records.physicalMany(storeId, touched).chain(existing -> {
             Delta net = new Delta(0, asIfAllNew.keys() - existing.rows(), asIfAllNew.bytes() - existing.storedBytes()).growth();
-            return quota.guardTransaction(workspaceId, plan, net, tx -> write(tx, workspaceId, storeId, sets, deletes));
+            return quota.guardTransaction(workspaceId, plan, net, tx -> write(tx, workspaceId, storeId, sets, deletes, checks));
         });
     }
 
+    /**
+     * Locks every key the batch touches or checks (with the store's other writers of many rows kept out), evaluates
+     * the checks on the locked rows, then deletes and sets. A failed check throws inside the transaction: it rolls
+     * back, and the quota reserved for it is released.
+     */
     private Uni<Written<BatchResult>> write(SqlConnection tx, String workspaceId, String storeId, List<SetItem> sets,
-            List<String> deletes) {
-        List<String> touched = Stream.concat(sets.stream().map(SetItem::key), deletes.stream()).distinct().toList();
+            List<String> deletes, List<Check> checks) {
+        List<String> touched = Stream.of(sets.stream().map(SetItem::key), deletes.stream(), checks.stream().map(Check::key))
+                .flatMap(keys -> keys).distinct().toList();
         Uni<List<DeleteOutcome>> deleted = records.lockKeys(tx, storeId, touched)
+                .chain(() -> checks.isEmpty() ? Uni.createFrom().voidItem() : records.check(tx, workspaceId, storeId, checks)
+                        .invoke(outcome -> {
+                            if (!outcome.storeFound()) {
+                                throw new NotFound("Store " + storeId);
+                            }
+                            if (!outcome.failed().isEmpty()) {
+                                throw new ChecksFailed(outcome.failed());
+                            }
+                        }).replaceWithVoid())
                 .chain(() -> deletes.isEmpty() ? Uni.createFrom().item(List.of())
                         : records.deleteMany(tx, workspaceId, storeId, deletes));
         return deleted.chain(deleteRows -> {

@@ -26,16 +26,30 @@ public final class Etags {
         if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
             return null;
         }
-        String tag = ifMatch.trim();
+        return versionNamed(ifMatch.trim(), "If-Match", " or *");
+    }
+
+    /**
+     * The version a batch check's {@code etag} names, compared as {@code If-Match} compares: strongly, by its exact
+     * text. Unlike If-Match it takes no {@code *}: a check names one version, or says {@code absent}.
+     */
+    public static long versionOfCheck(String etag, String where) {
+        if (etag == null || etag.isBlank() || etag.trim().equals("*")) {
+            throw DomainException.invalidRequest(where + " must be a quoted ETag such as \"42\"");
+        }
+        return versionNamed(etag.trim(), where, "");
+    }
+
+    private static long versionNamed(String tag, String where, String orElse) {
         if (tag.contains(",")) {
-            throw DomainException.invalidRequest("If-Match takes a single ETag");
+            throw DomainException.invalidRequest(where + " takes a single ETag");
         }
         boolean weak = tag.startsWith("W/");
         if (weak) {
             tag = tag.substring(2);
         }
         if (tag.length() < 2 || !tag.startsWith("\"") || !tag.endsWith("\"")) {
-            throw DomainException.invalidRequest("If-Match must be a quoted ETag such as \"42\" or *");
+            throw DomainException.invalidRequest(where + " must be a quoted ETag such as \"42\"" + orElse);
         }
         String version = tag.substring(1, tag.length() - 1);
         return weak || !VERSION.matcher(version).matches() ? NO_VERSION : Long.parseLong(version);

@@ -26,7 +26,7 @@ final class OperationBody {
 
     /**
      * Throws invalid-request when the body has a member the operation does not take: a misspelt {@code sets}, or a
-     * {@code checks} this service does not evaluate, must not pass for a request that did what it asked.
+     * condition an operation does not evaluate, must not pass for a request that did what it asked.
      */
     OperationBody takingOnly(String... members) {
         requireOnly(json, List.of(members));

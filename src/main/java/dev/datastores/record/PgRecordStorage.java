@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +72,24 @@ public class PgRecordStorage implements RecordStorage {
               FROM unnest($3::text[]) WITH ORDINALITY AS u(key, at)
              CROSS JOIN LATERAL delete_record($1, $2, u.key, NULL, $4) AS d
              ORDER BY u.at""";
+    // A key an absent check finds without any row gets a row that is never live (expired as it is written, version 0
+    // that no record has), removed again before the batch writes: a writer that would create the key meanwhile waits,
+    // on the key's index entry, until the batch's transaction ends, so the check holds until commit.
+    private static final String HOLD_ABSENT = """
+            INSERT INTO records (store_id, key, value, raw_bytes, stored_bytes, version, created_at, updated_at, expires_at)
+            SELECT $1, u.key, '\\x'::bytea, 0, 0, 0, $3, $3, $3
+              FROM unnest($2::text[]) AS u(key)
+             ORDER BY u.key COLLATE "C"
+            ON CONFLICT DO NOTHING
+            RETURNING key""";
+    private static final String RELEASE_ABSENT = "DELETE FROM records WHERE store_id = $1 AND key = ANY($2) AND version = 0";
+    // Version 0 stands for "no live record": record versions start at 1, and a foreign ETag's -1 matches nothing.
+    private static final String CHECK_MANY = """
+            SELECT c.key
+              FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS c(key, version, at)
+              LEFT JOIN records r ON r.store_id = $1 AND r.key = c.key AND record_live(r.expires_at, $4)
+             WHERE coalesce(r.version, 0) <> c.version
+             ORDER BY c.at""";
     private static final String GET_MANY = """
             SELECT key, value, version, updated_at, expires_at FROM records
              WHERE store_id = $1 AND key = ANY($2) AND record_live(expires_at, $3)""";
@@ -273,6 +292,43 @@ public class PgRecordStorage implements RecordStorage {
                     rows.forEach(row -> outcomes.add(PgPointRecords.toDeleteOutcome(row)));
                     return outcomes;
                 });
+    }
+
+    @Override
+    public Uni<CheckOutcome> check(SqlConnection transaction, String workspaceId, String storeId, List<Check> checks) {
+        String[] absent = checks.stream().filter(Check::absent).map(Check::key).toArray(String[]::new);
+        return transaction.preparedQuery(LOCK_STORE).execute(Tuple.of(storeId, workspaceId)).chain(store -> {
+            if (store.size() == 0) {
+                return Uni.createFrom().item(CheckOutcome.NO_STORE);
+            }
+            Uni<List<String>> held = absent.length == 0 ? Uni.createFrom().item(List.of()) : holdAbsent(transaction, storeId, absent);
+            return held.chain(placeholders -> {
+                Tuple args = Tuple.of(storeId, checks.stream().map(Check::key).toArray(String[]::new),
+                        checks.stream().map(check -> check.absent() ? 0L : check.version()).toArray(Long[]::new), now());
+                return transaction.preparedQuery(CHECK_MANY).execute(args).chain(rows -> {
+                    List<String> failed = new ArrayList<>(rows.size());
+                    rows.forEach(row -> failed.add(row.getString("key")));
+                    Uni<?> released = placeholders.isEmpty() ? Uni.createFrom().voidItem()
+                            : transaction.preparedQuery(RELEASE_ABSENT).execute(Tuple.of(storeId, placeholders.toArray(String[]::new)));
+                    return released.map(done -> new CheckOutcome(true, failed));
+                });
+            });
+        });
+    }
+
+    /**
+     * Holds the keys of absent checks until the transaction ends: a placeholder row where there is no row, and a lock
+     * on any row another writer created since {@link #lockKeys}. The keys that got placeholders.
+     */
+    private Uni<List<String>> holdAbsent(SqlConnection transaction, String storeId, String[] keys) {
+        return transaction.preparedQuery(HOLD_ABSENT).execute(Tuple.of(storeId, keys, now())).chain(inserted -> {
+            List<String> placeholders = new ArrayList<>(inserted.size());
+            inserted.forEach(row -> placeholders.add(row.getString("key")));
+            Set<String> placed = new HashSet<>(placeholders);
+            String[] existing = Arrays.stream(keys).filter(key -> !placed.contains(key)).toArray(String[]::new);
+            return existing.length == 0 ? Uni.createFrom().item(placeholders)
+                    : transaction.preparedQuery(LOCK_MANY).execute(Tuple.of(storeId, existing)).replaceWith(placeholders);
+        });
     }
 
     @Override

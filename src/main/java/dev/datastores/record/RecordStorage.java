@@ -47,6 +47,14 @@ public interface RecordStorage {
      */
     Uni<Void> lockKeys(SqlConnection transaction, String storeId, List<String> keys);
 
+    /**
+     * Evaluates a batch's checks in its transaction, on rows {@link #lockKeys} locked: an ETag check holds when the
+     * key's live record is at that version, an absent check when the key has no live record (an expired row counts as
+     * none). A key with no row at all is held too, until the transaction ends, so that no other writer can create it
+     * meanwhile: every check that holds here still holds at commit. The failed keys come in the order of the checks.
+     */
+    Uni<CheckOutcome> check(SqlConnection transaction, String workspaceId, String storeId, List<Check> checks);
+
     /** Deletes the keys in the transaction; one outcome per key, in order. */
     Uni<List<DeleteOutcome>> deleteMany(SqlConnection transaction, String workspaceId, String storeId, List<String> keys);
 
@@ -114,6 +122,11 @@ public interface RecordStorage {
             return new PutManyOutcome(storeFound, set + moreSet, keysAdded + moreKeys, storedDelta + moreStored,
                     rawDelta + moreRaw);
         }
+    }
+
+    /** Whether the store is the workspace's, and the keys whose checks failed. */
+    record CheckOutcome(boolean storeFound, List<String> failed) {
+        public static final CheckOutcome NO_STORE = new CheckOutcome(false, List.of());
     }
 
     /** A row as it stands, live or expired. */

@@ -23,6 +23,32 @@ public final class Records {
         return parse(item, SET_ITEM);
     }
 
+    private static final List<String> CHECK = List.of("key", "etag", "absent");
+
+    /** One {@code {key, etag}} or {@code {key, absent: true}} object of a batch's checks. */
+    public static Check parseCheck(RawJson item) {
+        if (!item.isObject()) {
+            throw DomainException.invalidRequest("A check is an object {key, etag} or {key, absent: true}");
+        }
+        OperationBody.requireOnly(item, CHECK);
+        String key = OperationBody.key(item);
+        RawJson etag = item.member("etag");
+        RawJson absent = item.member("absent");
+        if ((etag == null) == (absent == null)) {
+            throw DomainException.invalidRequest("The check on '" + key + "' takes etag or absent: true, one of them");
+        }
+        if (absent != null) {
+            if (!absent.isTrue()) {
+                throw DomainException.invalidRequest("The check on '" + key + "': absent can only be true");
+            }
+            return Check.absent(key);
+        }
+        if (!etag.isString()) {
+            throw DomainException.invalidRequest("The check on '" + key + "': etag must be a quoted ETag string such as \"\\\"42\\\"\"");
+        }
+        return Check.etag(key, Etags.versionOfCheck(etag.text(), "The check on '" + key + "': etag"));
+    }
+
     /** One import line: {@code {key, value, ttl?}}, or a line of an export. */
     public static SetItem parseImportLine(RawJson item) {
         return parse(item, IMPORT_LINE);

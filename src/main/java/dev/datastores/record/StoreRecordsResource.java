@@ -1,6 +1,9 @@
 package dev.datastores.record;
 
+import dev.datastores.auth.AuthFilter;
+import dev.datastores.auth.Scope;
 import dev.datastores.domain.DomainException;
+import io.vertx.ext.web.RoutingContext;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.datastores.codec.ValueCodec;
 import io.smallrye.mutiny.Uni;
@@ -103,10 +106,15 @@ public class StoreRecordsResource {
     @POST
     @Path("batch")
     public Uni<BatchService.BatchResult> batch(@RestPath String ws, @RestPath String ds,
-            @RestHeader("Content-Type") String contentType, byte[] body) {
-        OperationBody request = OperationBody.parse(contentType, body).takingOnly("set", "delete");
+            @RestHeader("Content-Type") String contentType, byte[] body, RoutingContext routing) {
+        OperationBody request = OperationBody.parse(contentType, body).takingOnly("set", "delete", "checks");
         List<SetItem> sets = request.array("set").stream().map(Records::parseSetItem).toList();
-        return batches.batch(ws, ds, sets, request.keys("delete"));
+        List<String> deletes = request.keys("delete");
+        List<Check> checks = request.array("checks").stream().map(Records::parseCheck).toList();
+        if (!checks.isEmpty()) {
+            AuthFilter.requireScope(routing, Scope.READ, "a batch with checks (they tell what records hold)");
+        }
+        return batches.batch(ws, ds, sets, deletes, checks);
     }
 
     @POST

@@ -169,7 +169,7 @@ public class ImportService {
             }
             finish();
             List<SetItem> items = List.copyOf(batch);
-            committing = submit(() -> batches.batch(workspaceId, storeId, items, List.of()));
+            committing = submit(() -> batches.batch(workspaceId, storeId, items, List.of(), List.of()));
         }
 
         /** Waits for the last batch; returns every record stored. */
