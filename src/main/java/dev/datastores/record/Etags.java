@@ -23,8 +23,12 @@ public final class Etags {
      * ({@code "079"}), can never match, so it maps to {@link #NO_VERSION}.
      */
     public static Long versionOf(String ifMatch) {
-        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
+        if (ifMatch == null || ifMatch.trim().equals("*")) {
             return null;
+        }
+        if (ifMatch.isBlank()) {
+            // an empty condition is a mistake (an ETag variable left empty), never "no condition": that would overwrite
+            throw DomainException.invalidRequest("If-Match is empty: send a quoted ETag such as \"42\", or *");
         }
         return versionNamed(ifMatch.trim(), "If-Match", " or *");
     }

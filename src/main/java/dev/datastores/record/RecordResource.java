@@ -49,11 +49,10 @@ public class RecordResource {
     @PUT
     @Path("{key: .+}")
     public Uni<Response> put(@RestPath String ws, @RestPath String ds, RoutingContext request,
-            @RestHeader("Content-Type") String contentType, @RestHeader("If-Match") String ifMatch,
-            @RestHeader("If-None-Match") String ifNoneMatch, byte[] body) {
+            @RestHeader("Content-Type") String contentType, byte[] body) {
         String key = keyOf(request);
         MediaTypes.requireJson(contentType);
-        WriteCondition condition = WriteCondition.fromHeaders(ifMatch, ifNoneMatch);
+        WriteCondition condition = WriteCondition.fromHeaders(rawHeader(request, "If-Match"), rawHeader(request, "If-None-Match"));
         return records.put(ws, ds, key, body == null ? new byte[0] : body, Ttl.fromQuery(request.queryParam("ttl")), condition)
                 .map(result -> Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
                         .tag(unquoted(result.etag()))
@@ -78,10 +77,9 @@ public class RecordResource {
     @DELETE
     @Path("{key: .+}")
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    public Uni<Response> delete(@RestPath String ws, @RestPath String ds, RoutingContext request,
-            @RestHeader("If-Match") String ifMatch) {
+    public Uni<Response> delete(@RestPath String ws, @RestPath String ds, RoutingContext request) {
         String key = keyOf(request);
-        return records.delete(ws, ds, key, WriteCondition.fromHeaders(ifMatch, null))
+        return records.delete(ws, ds, key, WriteCondition.fromHeaders(rawHeader(request, "If-Match"), null))
                 .replaceWith(Response.noContent().build());
     }
 
@@ -123,6 +121,14 @@ public class RecordResource {
             }
             return response.build();
         });
+    }
+
+    /**
+     * A header as sent: an empty one is "" here, where the framework's header parameter makes it null, as if absent.
+     * For conditions the difference matters: an empty If-Match must be refused, not taken as no condition.
+     */
+    private static String rawHeader(RoutingContext request, String name) {
+        return request.request().getHeader(name);
     }
 
     /** The key as the request target's one parse found it: everything after {@code records/}, decoded once. */

@@ -114,6 +114,11 @@ class BadInputTest {
 
         // Conditions.
         cases.add(bad("If-Match not a quoted ETag").put("{R}/k").header("If-Match", "abc").body("1").is(400, "invalid-request"));
+        // an ETag variable left empty must not turn a conditional write into an unconditional one
+        cases.add(bad("an empty If-Match on a put").put("{R}/k").header("If-Match", "").body("1").is(400, "invalid-request"));
+        cases.add(bad("a blank If-Match on a put").put("{R}/k").header("If-Match", "  ").body("1").is(400, "invalid-request"));
+        cases.add(bad("an empty If-Match on a delete").call("DELETE", "{R}/k").header("If-Match", "").is(400, "invalid-request"));
+        cases.add(bad("an empty If-None-Match on a put").put("{R}/k").header("If-None-Match", "").body("1").is(400, "invalid-request"));
         cases.add(bad("If-None-Match with an ETag on a write").put("{R}/k").header("If-None-Match", "\"1\"").body("1")
                 .is(400, "invalid-request"));
 
@@ -129,8 +134,10 @@ class BadInputTest {
         cases.add(bad("batch set not an array").post("{D}/batch").body("{\"set\":5}").is(400, "invalid-request"));
         cases.add(bad("a batch with a misspelt member").post("{D}/batch").body("{\"sets\":[{\"key\":\"new\",\"value\":1}]}")
                 .is(400, "invalid-request"));
-        cases.add(bad("a batch with checks, which are not evaluated").post("{D}/batch")
-                .body("{\"checks\":[{\"key\":\"k\",\"absent\":true}],\"set\":[{\"key\":\"new\",\"value\":1}]}").is(400, "invalid-request"));
+        cases.add(bad("a batch whose check is absent: false").post("{D}/batch")
+                .body("{\"checks\":[{\"key\":\"k\",\"absent\":false}],\"set\":[{\"key\":\"new\",\"value\":1}]}").is(400, "invalid-request"));
+        cases.add(bad("a batch whose check does not hold").post("{D}/batch")
+                .body("{\"checks\":[{\"key\":\"k\",\"absent\":true}],\"set\":[{\"key\":\"new\",\"value\":1}]}").is(412, "precondition-failed"));
         cases.add(bad("a batch item with an unknown member").post("{D}/batch").body("{\"set\":[{\"key\":\"new\",\"value\":1,\"tll\":5}]}")
                 .is(400, "invalid-request"));
         cases.add(bad("an increment with an unknown member").post("{D}/increment").body("{\"key\":\"n\",\"step\":5}").is(400, "invalid-request"));

@@ -233,7 +233,10 @@ public final class DatastoresCli {
                 out.print(value.etag() + "\n");
             } else {
                 out.write(value.bytes());
-                out.write('\n');
+                // a newline only for a person at a terminal: piped, the bytes are the value's, so get | put keeps it
+                if (System.console() != null) {
+                    out.write('\n');
+                }
             }
             return 0;
         }
