@@ -178,33 +178,13 @@ public final class Datastores {
 
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return datastoresAnswer(request, http.send(request, handler));
+            return http.send(request, handler);
         } catch (IOException unreachable) {
             throw new UncheckedIOException(describe(unreachable), unreachable);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("interrupted"));
         }
-    }
-
-    /**
-     * Every answer of the service that has a type is JSON, a problem document or NDJSON. Anything else (a login page,
-     * a proxy's error page) comes from something that is not the service: reported as such, never taken as a value,
-     * an empty export or a "not found".
-     */
-    private static <T> HttpResponse<T> datastoresAnswer(HttpRequest request, HttpResponse<T> response) throws IOException {
-        String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(java.util.Locale.ROOT);
-        boolean ours = type.isEmpty() || type.startsWith("application/json") || type.startsWith("application/problem+json")
-                || type.startsWith("application/x-ndjson");
-        if (!ours) {
-            if (response.body() instanceof InputStream stream) {
-                stream.close();
-            }
-            String what = request.uri().getScheme() + "://" + request.uri().getAuthority() + " answered "
-                    + response.statusCode() + " with " + type + ": not a Datastores service (check the URL)";
-            throw new UncheckedIOException(what, new IOException(what));
-        }
-        return response;
     }
 
     private String describe(IOException failure) {
