@@ -9,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -16,7 +17,6 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import org.jboss.resteasy.reactive.RestHeader;
-import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -33,15 +33,18 @@ public class ChangeResource {
         this.changes = changes;
     }
 
-    /** SSE: a resume names its position in Last-Event-ID (what EventSource sends when it reconnects), else in since. */
+    /**
+     * SSE. The watch was opened by {@link WatchOpeningFilter} from the same parameters (a resume names its position in
+     * Last-Event-ID, what EventSource sends when it reconnects, else in since); they are declared here for the contract.
+     */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @WatchOpeningFilter.OpensWatch
     public Multi<OutboundSseEvent> stream(@RestPath String ws, @RestPath String ds, @RestQuery String since,
             @RestHeader("Last-Event-ID") String lastEventId, @RestQuery String prefix, @RestQuery String values,
-            @Context Sse sse) {
-        Long from = lastEventId != null ? Positions.parse(lastEventId, "Last-Event-ID") : Positions.parse(since, "since");
-        return RestMulti.fromUniResponse(changes.watch(ws, ds, from, requirePrefix(prefix), RecordResource.parseValues(values)),
-                watch -> watch.stream().map(streamed -> toSse(sse, streamed, watch.values())));
+            @Context ContainerRequestContext request, @Context Sse sse) {
+        ChangeService.Watch watch = (ChangeService.Watch) request.getProperty(WatchOpeningFilter.WATCH);
+        return watch.stream().map(streamed -> toSse(sse, streamed, watch.values()));
     }
 
     @GET
@@ -78,7 +81,7 @@ public class ChangeResource {
         return json.append("],\"next\":\"").append(Positions.format(polled.next())).append("\"}").toString();
     }
 
-    private static String requirePrefix(String prefix) {
+    static String requirePrefix(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
             return null;
         }
