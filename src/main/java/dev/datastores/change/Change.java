@@ -5,10 +5,10 @@ import java.time.Instant;
 /**
  * One committed change of a store, at its position in the store's commit order. {@code storedValue} is the value as
  * stored (compressed) for a {@code set}, null otherwise or when values were not asked for; {@code expired} marks a
- * removal by expiry.
+ * removal by expiry; {@code recordedAt} is when it was committed, by PostgreSQL's clock.
  */
 public record Change(long position, Kind kind, String key, long version, byte[] storedValue, Instant expiresAt,
-        boolean expired) {
+        boolean expired, Instant recordedAt) {
 
     /** What happened, named as the contract names the event. */
     public enum Kind {

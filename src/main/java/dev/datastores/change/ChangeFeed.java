@@ -4,15 +4,16 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,24 +53,44 @@ public class ChangeFeed {
     private final ChangeStorage storage;
     private final ReactivePubSubCommands<String> pubsub;
     private final Map<String, StoreFeed> feeds = new ConcurrentHashMap<>();
+    private final Timer deliveryLag;
     private final Set<String> unpublished = new LinkedHashSet<>();
     private boolean publishScheduled;
     private volatile Cancellable subscription;
     private volatile boolean stopping;
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private volatile Vertx vertx;
+    private volatile long poller;
 
     public ChangeFeed(ChangeStorage storage, ReactiveRedisDataSource redis, MeterRegistry registry) {
         this.storage = storage;
         this.pubsub = redis.pubsub(String.class);
         Gauge.builder("datastores.changes.watched.stores", feeds, Map::size)
                 .description("Stores this replica has watchers of").register(registry);
+        Gauge.builder("datastores.changes.watchers", feeds, open -> open.values().stream().mapToInt(feed -> feed.watchers).sum())
+                .description("Open change streams and waiting long polls on this replica").register(registry);
+        this.deliveryLag = Timer.builder("datastores.changes.delivery.lag")
+                .description("From a change's commit (PostgreSQL's clock) to this replica reading it for its watchers")
+                .publishPercentiles(0.5, 0.99).register(registry);
     }
 
-    void subscribe(@Observes StartupEvent started) {
+    void start(@Observes StartupEvent started, Vertx vertx, ChangesConfig config) {
         listen();
+        // a timer, not @Scheduled: the scheduler runs nothing more often than once a second
+        poller = vertx.setPeriodic(config.pollEvery().toMillis(), tick -> {
+            if (polling.compareAndSet(false, true)) {
+                poll().eventually(() -> polling.set(false)).subscribe().with(ignored -> {
+                });
+            }
+        });
+        this.vertx = vertx;
     }
 
     void stop(@Observes ShutdownEvent stopped) {
         stopping = true;
+        if (vertx != null) {
+            vertx.cancelTimer(poller);
+        }
         Cancellable listening = subscription;
         if (listening != null) {
             listening.cancel();
@@ -132,8 +156,7 @@ public class ChangeFeed {
         }
     }
 
-    @Scheduled(every = "${datastores.changes.poll-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> poll() {
+    private Uni<Void> poll() {
         if (feeds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -157,6 +180,9 @@ public class ChangeFeed {
             from = feed.head;
         }
         storage.after(feed.storeId, from, READ_PAGE, true).subscribe().with(changes -> {
+            Instant now = Instant.now();
+            changes.forEach(change -> deliveryLag.record(Math.max(0, Duration.between(change.recordedAt(), now).toNanos()),
+                    TimeUnit.NANOSECONDS));
             List<UniEmitter<? super Boolean>> woken = new ArrayList<>();
             boolean again;
             synchronized (feed) {

@@ -8,9 +8,11 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -19,12 +21,14 @@ import java.time.Duration;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** A store's changes: as Server-Sent Events, or as a long poll. */
 @Path("/v1/workspaces/{ws}/stores/{ds}/changes")
 public class ChangeResource {
 
     private static final int MAX_WAIT_SECONDS = 60;
+    private static final MediaType PROBLEM_JSON = MediaType.valueOf("application/problem+json");
     private static final int DEFAULT_WAIT_SECONDS = 30;
 
     private final ChangeService changes;
@@ -39,6 +43,7 @@ public class ChangeResource {
      */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.TEXT_PLAIN)
     @WatchOpeningFilter.OpensWatch
     public Multi<OutboundSseEvent> stream(@RestPath String ws, @RestPath String ds, @RestQuery String since,
             @RestHeader("Last-Event-ID") String lastEventId, @RestQuery String prefix, @RestQuery String values,
@@ -50,7 +55,11 @@ public class ChangeResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> poll(@RestPath String ws, @RestPath String ds, @RestQuery String since, @RestQuery String prefix,
-            @RestQuery String values, @RestQuery String wait) {
+            @RestQuery String values, @RestQuery String wait, @Context HttpHeaders headers) {
+        // Of the route's two answers Quarkus picks this one for an Accept that admits neither (text/html, say)
+        if (headers.getAcceptableMediaTypes().stream().noneMatch(ChangeResource::admitsJson)) {
+            throw new NotAcceptableException();
+        }
         Long from = Positions.parse(since, "since");
         Duration waiting = Duration.ofSeconds(waitSeconds(wait));
         boolean withValues = RecordResource.parseValues(values);
@@ -59,12 +68,15 @@ public class ChangeResource {
                 .map(polled -> Response.ok(render(polled, withValues), MediaType.APPLICATION_JSON_TYPE).build());
     }
 
+    private static boolean admitsJson(MediaType accepted) {
+        return accepted.isCompatible(MediaType.APPLICATION_JSON_TYPE) || accepted.isCompatible(PROBLEM_JSON);
+    }
+
     private static OutboundSseEvent toSse(Sse sse, Streamed streamed, boolean values) {
         if (streamed instanceof Streamed.Event event) {
             Change change = event.event().change();
             return sse.newEventBuilder().id(Positions.format(change.position())).name(change.kind().wireName())
-                    .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, "{" + event.event().members(values) + "}")
-                    .build();
+                    .data(String.class, "{" + event.event().members(values) + "}").build();
         }
         return sse.newEventBuilder().comment("keep-alive").build();
     }

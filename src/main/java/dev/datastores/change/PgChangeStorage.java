@@ -19,7 +19,7 @@ import java.util.Map;
 class PgChangeStorage implements ChangeStorage {
 
     private static final String AFTER = """
-            SELECT position, kind, key, version, CASE WHEN $4 THEN value END AS value, expires_at, reason
+            SELECT position, kind, key, version, CASE WHEN $4 THEN value END AS value, expires_at, reason, recorded_at
               FROM changes
              WHERE store_id = $1 AND position > $2
              ORDER BY position
@@ -79,7 +79,8 @@ class PgChangeStorage implements ChangeStorage {
             Long version = row.getLong("version");
             changes.add(new Change(row.getLong("position"), Change.Kind.of(row.getString("kind")), row.getString("key"),
                     version == null ? 0 : version, value == null ? null : value.getBytes(),
-                    expiresAt == null ? null : expiresAt.toInstant(), "expired".equals(row.getString("reason"))));
+                    expiresAt == null ? null : expiresAt.toInstant(), "expired".equals(row.getString("reason")),
+                    row.getOffsetDateTime("recorded_at").toInstant()));
         }
         return changes;
     }

@@ -63,6 +63,14 @@ class ChangeStreamTest {
     }
 
     @Test
+    void withoutAnAcceptOfItsOwnAWatchIsALongPoll() {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("s");
+        tenant.request().queryParam("wait", 1).get(tenant.stores() + "/" + store + "/changes").then().statusCode(200)
+                .contentType("application/json").body("next", equalTo("0000000000000000"));
+    }
+
+    @Test
     void aWaitingLongPollAnswersWhenTheChangeCommits() throws Exception {
         Tenant tenant = Tenant.create();
         String store = tenant.newStore("s");
@@ -347,7 +355,8 @@ class ChangeStreamTest {
         }
         tenant.request().accept("application/json").queryParam("values", "yes").get(changes).then().statusCode(400);
         tenant.request().accept("application/json").queryParam("prefix", "a\u0000b").get(changes).then().statusCode(400);
-        tenant.request().accept("text/html").get(changes).then().statusCode(406);
+        tenant.request().accept("text/html").queryParam("wait", 1).get(changes).then().statusCode(406)
+                .body("type", equalTo(PROBLEM + "not-acceptable"));
     }
 
     private static List<Map<String, Object>> readAll(Tenant tenant, String store, String since) {
