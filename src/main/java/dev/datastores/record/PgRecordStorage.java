@@ -123,6 +123,7 @@ public class PgRecordStorage implements RecordStorage {
                           RETURNING r.raw_bytes, r.stored_bytes)
             SELECT count(*) AS rows, coalesce(sum(raw_bytes), 0) AS raw_bytes, coalesce(sum(stored_bytes), 0) AS stored_bytes
               FROM gone""";
+    private static final String OLDEST_EXPIRED = "SELECT min(expires_at) AS oldest FROM records WHERE NOT record_live(expires_at, $1)";
     // NOT record_live(...) is rewritten by the planner to expires_at <= $2, which the partial expiry index serves.
     private static final String SWEEP = """
             WITH doomed AS (
@@ -394,6 +395,11 @@ public class PgRecordStorage implements RecordStorage {
                     row.getLong("records"), row.getLong("raw_bytes"), row.getLong("stored_bytes"))));
             return swept;
         });
+    }
+
+    @Override
+    public Uni<Instant> oldestExpired() {
+        return pool.preparedQuery(OLDEST_EXPIRED).execute(Tuple.of(now())).map(rows -> instant(rows.iterator().next(), "oldest"));
     }
 
     private OffsetDateTime now() {
