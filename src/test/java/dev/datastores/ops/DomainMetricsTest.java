@@ -15,11 +15,14 @@ import dev.datastores.transfer.ExportJobGauges;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.redis.client.RedisAPI;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -212,6 +215,25 @@ class DomainMetricsTest {
         assertThat(after.value(series, "limit", "keys", "band", "0.95") - before.value(series, "limit", "keys", "band", "0.95"))
                 .isEqualTo(1);
         assertThat(after.text()).doesNotContain(ninetyPercent.workspaceId()).doesNotContain(full.workspaceId());
+    }
+
+    @Test
+    void theChartsDashboardAndAlertsNameOnlySeriesTheServiceExports() throws Exception {
+        Tenant tenant = Tenant.create();
+        String records = tenant.records(tenant.newStore("dashboard"));
+        tenant.request().body("1").put(records + "/a").then().statusCode(201);
+        tenant.request().get(records + "/a").then().statusCode(200);
+        PrometheusText scrape = PrometheusText.scrape();
+
+        String charted = Files.readString(Path.of("helm/datastores/dashboards/datastores.json"))
+                + Files.readString(Path.of("helm/datastores/templates/prometheusrule.yaml"));
+        List<String> series = Pattern.compile("([a-z_][a-z0-9_]*)\\{").matcher(charted).results().map(match -> match.group(1))
+                .distinct().toList();
+
+        assertThat(series).contains("datastores_operations_total", "datastores_redis_degraded", "http_server_requests_seconds_count");
+        assertThat(series).allSatisfy(name -> assertThat(scrape.has(name)).as(name + " in /q/metrics; pool series: "
+                + Pattern.compile("(?m)^[a-z_]*pool[a-z_]*").matcher(scrape.text()).results().map(m -> m.group()).distinct().toList())
+                .isTrue());
     }
 
     private static void fill(Tenant tenant, int keys) {
