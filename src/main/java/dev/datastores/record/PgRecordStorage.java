@@ -115,6 +115,7 @@ public class PgRecordStorage implements RecordStorage {
                           RETURNING r.raw_bytes, r.stored_bytes)
             SELECT count(*) AS rows, coalesce(sum(raw_bytes), 0) AS raw_bytes, coalesce(sum(stored_bytes), 0) AS stored_bytes
               FROM gone""";
+    private static final String OLDEST_EXPIRED = "SELECT min(expires_at) AS oldest FROM records WHERE NOT record_live(expires_at, $1)";
     // sweep_expired (V10): the deletions are changes with reason 'expired'.
     private static final String SWEEP = "SELECT * FROM sweep_expired($1, $2)";
 
@@ -372,6 +373,11 @@ public class PgRecordStorage implements RecordStorage {
                     row.getLong("records"), row.getLong("raw_bytes"), row.getLong("stored_bytes"))));
             return swept;
         });
+    }
+
+    @Override
+    public Uni<Instant> oldestExpired() {
+        return pool.preparedQuery(OLDEST_EXPIRED).execute(Tuple.of(now())).map(rows -> instant(rows.iterator().next(), "oldest"));
     }
 
     private OffsetDateTime now() {
