@@ -31,6 +31,7 @@ final class Operation {
             case START_EXPORT_JOB -> "export-job.start";
             case LIST_EXPORT_JOBS -> "export-job.list";
             case GET_EXPORT_JOB -> "export-job.get";
+            case WATCH_CHANGES -> "changes.watch";
             case CREATE_STORE -> "store.create";
             case LIST_STORES -> "store.list";
             case GET_STORE -> "store.get";

@@ -1,7 +1,5 @@
 package dev.datastores.ops;
 
-import dev.datastores.http.ProblemException;
-
 /** How a request ended, for the operations counter: a handful of values, whatever the status or problem. */
 enum Outcome {
     OK("ok"),
@@ -34,12 +32,11 @@ enum Outcome {
         return tag;
     }
 
-    /** The outcome of an answer with this status, and the problem it carried if the service made one. */
-    static Outcome of(int status, ProblemException problem) {
+    /** The outcome of an answer with this status, and the type slug of the problem it carried ("" for none). */
+    static Outcome of(int status, String slug) {
         if (status < 400) {
             return OK;
         }
-        String slug = problem == null ? "" : problem.slug();
         if (slug.equals("quota-exceeded") || slug.equals("value-too-large")) {
             return QUOTA_EXCEEDED;
         }
@@ -54,11 +51,10 @@ enum Outcome {
     }
 
     /** The plan limit a quota refusal names: stores, keys, storageBytes or valueBytes. */
-    static String limitOf(ProblemException problem) {
-        if (problem.slug().equals("value-too-large")) {
+    static String limitOf(String slug, Object limit) {
+        if (slug.equals("value-too-large")) {
             return VALUE_BYTES;
         }
-        Object limit = problem.extensions().get("limit");
         return limit == null ? NO_LIMIT : limit.toString();
     }
 }

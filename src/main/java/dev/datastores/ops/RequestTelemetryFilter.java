@@ -21,7 +21,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * Tags are a route's name, an outcome and, for quota refusals, the plan limit: never a key, an id or a status code.
  */
 @Singleton
-public class RequestTelemetry {
+public class RequestTelemetryFilter {
 
     public static final String ROUTE = "route";
     public static final String WORKSPACE = "workspaceId";
@@ -32,7 +32,7 @@ public class RequestTelemetry {
     private final Counter[][] counters = new Counter[ApiRoute.values().length][Outcome.values().length];
     private final Map<String, Counter> quotaRefusals = new ConcurrentHashMap<>();
 
-    public RequestTelemetry(MeterRegistry registry) {
+    public RequestTelemetryFilter(MeterRegistry registry) {
         this.registry = registry;
     }
 
@@ -57,9 +57,9 @@ public class RequestTelemetry {
             return;
         }
         ProblemException problem = request.getProperty(ProblemMapper.PROBLEM) instanceof ProblemException answered ? answered : null;
-        Outcome outcome = Outcome.of(response.getStatus(), problem);
+        Outcome outcome = Outcome.of(response.getStatus(), problem == null ? "" : problem.slug());
         if (outcome == Outcome.QUOTA_EXCEEDED) {
-            String limit = Outcome.limitOf(problem);
+            String limit = Outcome.limitOf(problem.slug(), problem.extensions().get("limit"));
             quotaRefusals.computeIfAbsent(route.name() + "/" + limit, ignored -> counter(route, outcome, limit)).increment();
             return;
         }
