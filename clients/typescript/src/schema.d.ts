@@ -1855,7 +1855,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `not-acceptable`: `Accept` names neither `text/event-stream` nor `application/json`. */
+        /** @description `not-acceptable`: `Accept` admits neither `text/event-stream` nor JSON. */
         NotAcceptable: {
             headers: {
                 [name: string]: unknown;
