@@ -2,6 +2,7 @@ package dev.datastores.change;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -86,8 +87,33 @@ public class ChangeFeed {
         this.vertx = vertx;
     }
 
-    void stop(@Observes ShutdownEvent stopped) {
+    /**
+     * A replica that stops ends its streams when its shutdown starts, instead of holding the shutdown until they are
+     * cut: clients resume from their last position on another replica (EventSource does so by itself).
+     */
+    void draining(@Observes ShutdownDelayInitiatedEvent draining) {
+        endWatches();
+    }
+
+    private void endWatches() {
         stopping = true;
+        for (StoreFeed feed : feeds.values()) {
+            List<Waiter> waiting;
+            synchronized (feed) {
+                waiting = List.copyOf(feed.waiters);
+                feed.waiters.clear();
+            }
+            waiting.forEach(waiter -> waiter.emitter.complete(false));
+        }
+    }
+
+    /** Whether this replica is stopping: its watches end and long polls answer at once. */
+    public boolean stopping() {
+        return stopping;
+    }
+
+    void stop(@Observes ShutdownEvent stopped) {
+        endWatches();
         if (vertx != null) {
             vertx.cancelTimer(poller);
         }
@@ -226,6 +252,9 @@ public class ChangeFeed {
         public Uni<List<ChangeEvent>> next(long after, int limit, boolean values, Duration wait) {
             List<ChangeEvent> known;
             synchronized (feed) {
+                if (stopping && after >= feed.head) {
+                    return Uni.createFrom().item(List.of());
+                }
                 if (after >= feed.head) {
                     known = null;
                 } else if (after + 1 >= feed.windowStart()) {

@@ -112,8 +112,8 @@ public class ChangeService {
         public Multi<Streamed> stream() {
             Multi<List<Streamed>> steps = Multi.createBy().repeating()
                     .uni(() -> this, watch -> watch.step(STREAM_PAGE, KEEP_ALIVE))
-                    .whilst(step -> step.isEmpty() || !(step.get(step.size() - 1) instanceof Streamed.Event last
-                            && last.event().change().kind() == Change.Kind.STORE_DELETED));
+                    .whilst(step -> !feed.stopping() && (step.isEmpty() || !(step.get(step.size() - 1) instanceof Streamed.Event last
+                            && last.event().change().kind() == Change.Kind.STORE_DELETED)));
             return Multi.createBy().concatenating().streams(Multi.createFrom().item(new Streamed.KeepAlive()),
                             steps.onItem().transformToIterable(step -> step))
                     .onTermination().invoke(this::close);

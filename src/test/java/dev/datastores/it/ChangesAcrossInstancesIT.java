@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ChangesAcrossInstancesIT {
 
     private static final int REDIS_PORT = 16393;
-    private static final List<String> BASES = List.of("http://127.0.0.1:18095", "http://127.0.0.1:18096");
+    private static final List<String> BASES = List.of("http://127.0.0.1:18097", "http://127.0.0.1:18098");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ServiceProcess redis;
@@ -35,8 +35,8 @@ class ChangesAcrossInstancesIT {
     @BeforeAll
     static void start() throws Exception {
         redis = ServiceProcess.redis(REDIS_PORT);
-        first = ServiceProcess.service(18095, "redis://127.0.0.1:" + REDIS_PORT);
-        second = ServiceProcess.service(18096, "redis://127.0.0.1:" + REDIS_PORT);
+        first = ServiceProcess.service(18097, "redis://127.0.0.1:" + REDIS_PORT);
+        second = ServiceProcess.service(18098, "redis://127.0.0.1:" + REDIS_PORT);
     }
 
     @AfterAll
