@@ -1,5 +1,6 @@
 package dev.datastores.change;
 
+import dev.datastores.domain.DomainException.HistoryExpired;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -269,8 +270,16 @@ public class ChangeFeed {
             if (!known.isEmpty()) {
                 return Uni.createFrom().item(known);
             }
-            return storage.after(feed.storeId, after, limit, values)
-                    .map(changes -> changes.stream().map(ChangeEvent::new).toList());
+            return storage.after(feed.storeId, after, limit, values).chain(changes -> {
+                // positions are dense: a first one past after + 1 means the history after it was pruned meanwhile
+                if (!changes.isEmpty() && changes.get(0).position() != after + 1) {
+                    long oldest = changes.get(0).position();
+                    return storage.newest(List.of(feed.storeId)).map(newest -> {
+                        throw new HistoryExpired(Positions.format(oldest), Positions.format(newest.getOrDefault(feed.storeId, oldest)));
+                    });
+                }
+                return Uni.createFrom().item(changes.stream().map(ChangeEvent::new).toList());
+            });
         }
 
         private Uni<Boolean> changed(long after, Duration wait) {
