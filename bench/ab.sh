@@ -10,24 +10,26 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${BASE_JAR:?BASE_JAR must name the quarkus-run.jar of the build to compare with}"
 C=${C:-32}; D=${D:-8}; ROUNDS=${ROUNDS:-6}; WARM=${WARM:-15}
+# Ports and databases of the two services; AB_PREFIX keeps two runs on one machine apart (AB_PREFIX=obs_).
+P=${AB_PREFIX:-}; BASE_PORT=${BASE_PORT:-18193}; THIS_PORT=${THIS_PORT:-18194}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
 need_wrk
 build_service
-for db in bench_base bench_this; do
+for db in ${P}bench_base ${P}bench_this; do
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 done
-SERVICE_JAR=$BASE_JAR start_service 18193 ${BASE_ENV:-} \
-  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_base QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_base
-start_service 18194 ${THIS_ENV:-} \
-  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/bench_this QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/bench_this
+SERVICE_JAR=$BASE_JAR start_service $BASE_PORT ${BASE_ENV:-} \
+  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/${P}bench_base QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/${P}bench_base
+start_service $THIS_PORT ${THIS_ENV:-} \
+  QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/${P}bench_this QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/${P}bench_this
 
 run() { # port label script
   wrk -t2 -c"$C" -d"${D}s" --latency -s "$WRK_DIR/service-$3.lua" "http://127.0.0.1:$1" >"/tmp/wrk-ab-$2.out" 2>&1
   awk -v l="$2" '/Requests\/sec/ {rps=int($2)} $1=="99%" {p99=$2} /Non-2xx/ {err=$NF} END {printf "%-9s %8d req/s  p99 %-8s non-2xx %s\n", l, rps, p99, err+0}' "/tmp/wrk-ab-$2.out"
 }
 declare -A tenants
-for port in 18193 18194; do
+for port in $BASE_PORT $THIS_PORT; do
   make_tenant "$port" business
   tenants[$port]="$WS $TOKEN $STORE $SERVICE_PATH"
   load_peer_records "$port" "$KEYS"
@@ -38,7 +40,7 @@ for port in 18193 18194; do
 done
 declare -A figures ratios
 for round in $(seq 1 "$ROUNDS"); do
-  sides=("18193 base" "18194 this"); [ $((round % 2)) -eq 0 ] && sides=("18194 this" "18193 base")
+  sides=("$BASE_PORT base" "$THIS_PORT this"); [ $((round % 2)) -eq 0 ] && sides=("$THIS_PORT this" "$BASE_PORT base")
   for op in put get; do
     declare -A rps=()
     for side in "${sides[@]}"; do

@@ -338,6 +338,14 @@ status 200
 body '[.records[].key] == ["b","cfg","last-run","session/abc","total"]' '.nextCursor == null'
 gap
 
+say "changes in commit order, resumable from any position: a long poll here (SSE with Accept: text/event-stream)"
+step 'the changes of "cfg" since the beginning: created, then its expiry set (the get-or-create that found it changed nothing)' <<'SH'
+curl -H "$AUTH" "$DS/changes?since=0000000000000000&prefix=cfg&values=false"
+SH
+status 200
+body '[.changes[] | [.type, .key]] == [["set","cfg"],["set","cfg"]]' ".changes[1].expiresAt | $rfc3339" '.next | test("^[0-9a-f]{16}$")'
+gap
+
 say "whole stores: streamed out and in as NDJSON (one record per line, key order), or pushed to another service"
 step <<'SH'
 curl -H "$AUTH" $DS/export > store.ndjson

@@ -251,3 +251,40 @@ test('errors are told in words: a key the service refuses, and JSON that is not 
   assert.match(await editor.getByRole('alert').textContent(), /Nothing was saved/);
   assert.equal(await api.valueText(store.id, 'kept'), '{"v": 1}');
 });
+
+test('the store page shows changes as they happen, stops watching when left, and shows the store deleted', async () => {
+  const store = await api.createStore(uniqueName('live'));
+  await openStore(page, store);
+  const changes = page.getByRole('log', { name: 'Recent changes' });
+  const state = page.locator('.live-state');
+  await page.locator('.live-state[data-state="live"]').waitFor();
+
+  // Written through the API, behind the page's back: it appears without a reload, newest first.
+  await api.putRecord(store.id, 'live/a b', '{"n":1}');
+  const setItem = changes.locator('li[data-type="set"]').filter({ hasText: 'live/a b' });
+  await setItem.waitFor();
+  assert.match(await setItem.getAttribute('data-position'), /^[0-9a-f]{16}$/);
+  assert.match(await setItem.textContent(), /\d{1,2}:\d{2}:\d{2}.*set live\/a b at [0-9a-f]{16}/);
+  const { status } = await api.call('DELETE', `/stores/${store.id}/records/${encodeURIComponent('live/a b')}`);
+  assert.equal(status, 204);
+  await changes.locator('li[data-type="delete"]').filter({ hasText: 'live/a b' }).waitFor();
+  assert.deepEqual(await changes.locator('li').evaluateAll(items => items.map(item => item.dataset.type)), ['delete', 'set']);
+  const positions = await changes.locator('li').evaluateAll(items => items.map(item => item.dataset.position));
+  assert.ok(positions[0] > positions[1], 'positions increase');
+
+  // Leaving the page closes its stream.
+  const closed = page.waitForEvent('requestfailed', request => request.url().includes('/changes'));
+  await page.getByRole('link', { name: 'All stores' }).click();
+  await page.getByRole('heading', { name: 'Usage' }).waitFor();
+  assert.match((await closed).url(), new RegExp(`/stores/${store.id}/changes$`));
+
+  // Back on the page, the store's deletion by someone else ends the watch and says so.
+  await page.getByRole('link', { name: store.name, exact: true }).click();
+  await page.locator('.live-state[data-state="live"]').waitFor();
+  assert.equal(await changes.locator('li').count(), 0, 'a new visit starts with the changes from then on');
+  assert.equal((await api.call('DELETE', `/stores/${store.id}`)).status, 204);
+  await changes.locator('li[data-type="store-deleted"]').waitFor();
+  await page.locator('.live-state[data-state="deleted"]').waitFor();
+  assert.match(await state.textContent(), /This store has been deleted/);
+  await alert('Store deleted').waitFor();
+});

@@ -5,10 +5,17 @@
  *   DATASTORES_URL=http://localhost:8080 DATASTORES_ADMIN_TOKEN=… npm run quickstart
  *
  * It creates a workspace with an API key and a store, writes, reads and lists records, shows a
- * conditional write refused with 412, deletes a record, and deletes the workspace again.
+ * conditional write refused with 412, deletes a record, watches a store's changes (live, across dropped
+ * connections, to the store's deletion, and from a position whose history expired), and deletes the workspace
+ * again.
+ *
+ * The 410 flow needs a service that keeps its change history briefly: the check starts it with
+ * DATASTORES_CHANGES_RETENTION=30s; QUICKSTART_HISTORY_EXPIRES_AFTER says how long that is (default 30 s;
+ * `off` skips the flow, for a service that keeps the default 24 hours).
  */
 import assert from "node:assert/strict";
 import { createDatastoresClient, problemSlug } from "./index.js";
+import { watchFlows, type Expiring, startExpiring, expiredHistoryFlow } from "./quickstart-changes.js";
 
 const baseUrl = requiredEnv("DATASTORES_URL");
 const operator = createDatastoresClient(baseUrl, requiredEnv("DATASTORES_ADMIN_TOKEN"));
@@ -33,6 +40,8 @@ try {
   assert.equal(store.response.status, 201, "create store");
   const ds = store.data!.id;
   console.log(`store ${ds}`);
+  // Changes made now, whose history has expired by the end (see expiredHistoryFlow).
+  const expiring: Expiring | undefined = await startExpiring(datastores, ws);
 
   // A key may hold "/" and other reserved characters: the client percent-encodes it, the server decodes it once.
   const record = { ws, ds, key: "session/abc" };
@@ -92,6 +101,11 @@ try {
   assert.equal(gone.response.status, 404);
   assert.equal(problemSlug(gone.error!), "record-not-found");
   console.log(`deleted ${record.key}; reading it again: ${gone.response.status} ${problemSlug(gone.error!)}`);
+
+  await watchFlows(baseUrl, key.data!.token, datastores, ws);
+  if (expiring) {
+    await expiredHistoryFlow(datastores, ws, expiring);
+  }
 } finally {
   const removed = await operator.DELETE("/v1/admin/workspaces/{ws}", { params: { path: { ws } } });
   assert.equal(removed.response.status, 204, "delete workspace");

@@ -811,6 +811,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workspaces/{ws}/stores/{ds}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The workspace's ID.
+                 * @example ws_5h2j8k1l0z9x7c6v4b3n
+                 */
+                ws: components["parameters"]["Workspace"];
+                /**
+                 * @description The store's ID.
+                 * @example ds_1q2w3e4r5t6y7u8i9o0p
+                 */
+                ds: components["parameters"]["Store"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Watch a store's changes (Server-Sent Events or long poll)
+         * @description Scope: `read`. The store's changes in the order they were committed, each at a position: an opaque string
+         *     of 16 hex digits that increases with every change of the store (compare positions only within one store).
+         *     A resume from any position never skips a committed change and never reorders them, however many writers
+         *     on however many replicas. Every change is an event: puts, deletes, atomic operations, batch and import
+         *     rows (`set` / `delete`), removals by expiry (`delete` with `reason: "expired"`), a clear (one `clear`
+         *     event, no key), and the store's deletion (`store-deleted`, which ends the stream).
+         *
+         *     With `Accept: text/event-stream`, Server-Sent Events: `id: <position>`, `event: set | delete | clear |
+         *     store-deleted`, `data: {"key", "etag", "value"?, "expiresAt"?, "reason"?}` on one line (a value without
+         *     the whitespace between its tokens; `{}` for a clear or a store deletion). The stream opens with a comment
+         *     line, and sends one at least every 15 s while idle. Reconnecting with `Last-Event-ID` (as EventSource
+         *     does) resumes after that position; it takes precedence over `since`.
+         *
+         *     With `Accept: application/json` (or none), a long poll: `{changes, next}` as soon as there is a change
+         *     after `since`, or `{changes: [], next}` after `wait` seconds. Call again with `since=next`. At most 1,000
+         *     changes per answer.
+         *
+         *     Without `since` (or `Last-Event-ID`), the watch starts at the next change. History is kept for at least
+         *     24 hours (an operator setting); a `since` older than that answers 410 `history-expired` with `oldest` and
+         *     `next`: re-read the store (listing or export), then watch from `next`. Open watches (streams and waiting
+         *     polls) per workspace are limited by the plan's `maxWatchers` (429 beyond it).
+         */
+        get: operations["watchChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces/{ws}/stores/{ds}/exports": {
         parameters: {
             query?: never;
@@ -913,13 +964,13 @@ export interface components {
             /** @description The request path. */
             instance: string;
             /**
-             * @description `quota-exceeded`: the limit that would be passed.
+             * @description `quota-exceeded`: the limit that would be passed; `rate-limited` by open watches: `watchers`.
              * @enum {string}
              */
-            limit?: "stores" | "keys" | "storageBytes";
+            limit?: "stores" | "keys" | "storageBytes" | "watchers";
             /**
              * Format: int64
-             * @description `quota-exceeded`: what the plan allows.
+             * @description `quota-exceeded`, and `rate-limited` by open watches: what the plan allows.
              */
             allowed?: number;
             /**
@@ -946,6 +997,8 @@ export interface components {
             imported?: number;
             /** @description `precondition-failed` of a batch: the keys whose checks failed. */
             failed?: components["schemas"]["Key"][];
+            oldest?: components["schemas"]["Position"];
+            next?: components["schemas"]["Position"];
         };
         /**
          * @description 1 to 512 UTF-8 bytes, without NUL or other control characters.
@@ -979,7 +1032,8 @@ export interface components {
          *       "maxKeys": 1000,
          *       "maxStorageBytes": 10485760,
          *       "maxValueBytes": 65536,
-         *       "requestsPerSecond": 50
+         *       "requestsPerSecond": 50,
+         *       "maxWatchers": 2
          *     }
          */
         PlanLimits: {
@@ -1008,6 +1062,11 @@ export interface components {
              * @description Requests per second made with the workspace's keys.
              */
             requestsPerSecond: number;
+            /**
+             * Format: int32
+             * @description Open change streams and waiting long polls of the workspace, across replicas (10 when a plan is put without it).
+             */
+            maxWatchers?: number;
         };
         /** @description A plan, by name, with its limits. */
         Plan: {
@@ -1375,6 +1434,48 @@ export interface components {
              */
             skippedExpired: number;
         };
+        /**
+         * @description A change's place in its store's commit order; 16 lowercase hex digits, increasing.
+         * @example 000000000000002a
+         */
+        Position: string;
+        /** @description One committed change of the store. */
+        Change: {
+            position: components["schemas"]["Position"];
+            /** @enum {string} */
+            type: "set" | "delete" | "clear" | "store-deleted";
+            key?: components["schemas"]["Key"];
+            etag?: components["schemas"]["Etag"];
+            value?: components["schemas"]["JsonValue"];
+            /** Format: date-time */
+            expiresAt?: string;
+            /**
+             * @description `delete` by expiry.
+             * @enum {string}
+             */
+            reason?: "expired";
+        };
+        /**
+         * @description A long poll's answer.
+         * @example {
+         *       "changes": [
+         *         {
+         *           "position": "000000000000002a",
+         *           "type": "set",
+         *           "key": "last-run",
+         *           "etag": "\"1043\"",
+         *           "value": {
+         *             "at": "2026-11-30T05:00:00Z"
+         *           }
+         *         }
+         *       ],
+         *       "next": "000000000000002a"
+         *     }
+         */
+        ChangePage: {
+            changes: components["schemas"]["Change"][];
+            next: components["schemas"]["Position"];
+        };
         ExportJobRequest: {
             /**
              * Format: uri
@@ -1709,6 +1810,53 @@ export interface components {
          *     `invalid-key`: a `prefix` that no key could have.
          */
         InvalidPageRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `invalid-position`: `since` or `Last-Event-ID` is not a position this service gave for the store.
+         *     `invalid-request`: `values` not `true`/`false`, `wait` not 1 to 60. `invalid-key`: a `prefix` that no key
+         *     could have.
+         */
+        InvalidWatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `history-expired`: the changes after `since` are no longer kept. `oldest` is the oldest position kept;
+         *     re-read the store, then watch from `next`.
+         */
+        HistoryExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `rate-limited`: the workspace has as many open watches as its plan's `maxWatchers` (`limit: watchers`), or
+         *     is over its requests per second; retry after `Retry-After` seconds.
+         */
+        TooManyWatchers: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `not-acceptable`: `Accept` admits neither `text/event-stream` nor JSON. */
+        NotAcceptable: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3362,6 +3510,72 @@ export interface operations {
             413: components["responses"]["ValueTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    watchChanges: {
+        parameters: {
+            query?: {
+                /** @description Resume after this position (the last one received, or a long poll's `next`). */
+                since?: components["schemas"]["Position"];
+                /**
+                 * @description Only changes of keys that start with this (clears and the store's deletion always come).
+                 * @example session/
+                 */
+                prefix?: string;
+                /** @description `false` leaves values out of the events. */
+                values?: "true" | "false";
+                /** @description Long poll only; seconds to wait for a change before answering with none. */
+                wait?: number;
+            };
+            header?: {
+                /** @description SSE only; what EventSource sends when it reconnects. Resumes after this position. */
+                "Last-Event-ID"?: components["schemas"]["Position"];
+            };
+            path: {
+                /**
+                 * @description The workspace's ID.
+                 * @example ws_5h2j8k1l0z9x7c6v4b3n
+                 */
+                ws: components["parameters"]["Workspace"];
+                /**
+                 * @description The store's ID.
+                 * @example ds_1q2w3e4r5t6y7u8i9o0p
+                 */
+                ds: components["parameters"]["Store"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example : keep-alive
+                     *
+                     *     id: 000000000000002a
+                     *     event: set
+                     *     data: {"key":"last-run","etag":"\"1043\"","value":{"at":"2026-11-30T05:00:00Z"}}
+                     *
+                     *     id: 000000000000002b
+                     *     event: delete
+                     *     data: {"key":"session/abc","etag":"\"998\"","reason":"expired"}
+                     */
+                    "text/event-stream": string;
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            400: components["responses"]["InvalidWatch"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            410: components["responses"]["HistoryExpired"];
+            429: components["responses"]["TooManyWatchers"];
             503: components["responses"]["Unavailable"];
         };
     };

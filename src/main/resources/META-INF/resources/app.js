@@ -63,7 +63,14 @@ function renderSessionNav(api) {
     h('button', { type: 'button', class: 'link-button', onclick: signOut }, 'Sign out'));
 }
 
+// What stops the page shown (the store page's live changes) when another one replaces it.
+let leavePage = () => {};
+let routed = 0;
+
 async function route() {
+  leavePage();
+  leavePage = () => {};
+  const current = ++routed;
   const api = savedApi();
   if (!api) {
     renderSignIn();
@@ -74,7 +81,12 @@ async function route() {
   main.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
   try {
     if (storeMatch) {
-      await renderStore(main, api, decodeURIComponent(storeMatch[1]));
+      const stop = await renderStore(main, api, decodeURIComponent(storeMatch[1]));
+      if (current === routed) {
+        leavePage = stop;
+      } else {
+        stop(); // another page was asked for while this one loaded
+      }
     } else {
       await renderOverview(main, api);
     }

@@ -1,5 +1,5 @@
 // One store: its records page by page in key order, search by prefix, add / view / edit / delete a
-// record, clear the store, and delete it unless workflows are linked to it.
+// record, clear the store, and delete it unless workflows are linked to it; its changes as they happen.
 
 import { h, field } from './dom.js';
 import { confirmAction } from './dialogs.js';
@@ -7,16 +7,23 @@ import { showAlert, showFailure, clearFailure, announce } from './feedback.js';
 import { formatBytes, formatCount, formatDateTime, fromNow } from './format.js';
 import { jsonSyntaxError, truncate } from './json-text.js';
 import { showValue, editRecord } from './record-dialogs.js';
+import { watchStore } from './changes.js';
 
 const PAGE_SIZE = 50;
 const PREVIEW_LENGTH = 60;
+const CHANGES_SHOWN = 50;
 
-/** Renders the store into `main`; rejects when the store cannot be read. */
+/**
+ * Renders the store into `main` and starts watching its changes; rejects when the store cannot be read.
+ * Resolves with the function that stops the watch, to call when leaving the page.
+ */
 export async function renderStore(main, api, storeId) {
   const [store, links] = await Promise.all([api.store(storeId), api.links(storeId)]);
   const page = new StorePage(api, store, links);
   await page.loadRecords();
   main.replaceChildren(...page.elements());
+  page.startWatching();
+  return () => page.stopWatching();
 }
 
 class StorePage {
@@ -33,6 +40,9 @@ class StorePage {
     this.recordsArea = h('div', { class: 'table-wrap' });
     this.pager = h('nav', { class: 'pager', 'aria-label': 'Record pages' });
     this.deleteArea = h('div', {});
+    this.liveState = h('p', { class: 'live-state muted', 'data-state': 'connecting' }, 'Connecting…');
+    this.changesList = h('ol', { class: 'changes', role: 'log', 'aria-label': 'Recent changes' });
+    this.watching = null;
   }
 
   elements() {
@@ -48,6 +58,12 @@ class StorePage {
         this.recordsArea,
         this.pager),
       this.addRecordSection(),
+      h('section', { class: 'card', 'aria-labelledby': 'changes-title' },
+        h('h2', { id: 'changes-title' }, 'Live changes'),
+        h('div', { class: 'live-bar' },
+          this.liveState,
+          h('button', { type: 'button', onclick: () => this.refresh() }, 'Reload records')),
+        this.changesList),
       h('section', { class: 'card danger-zone', 'aria-labelledby': 'danger-title' },
         h('h2', { id: 'danger-title' }, 'Danger zone'),
         h('div', { class: 'danger-item' },
@@ -55,6 +71,57 @@ class StorePage {
           h('button', { type: 'button', class: 'danger', onclick: () => this.clear() }, 'Clear store…')),
         this.deleteArea),
     ];
+  }
+
+  /** Shows the store's changes from now on, newest first, until stopWatching() or the store's deletion. */
+  startWatching() {
+    this.watching = new AbortController();
+    const signal = this.watching.signal;
+    watchStore(this.api, this.store.id, {
+      signal,
+      onChange: change => this.showChange(change),
+      onState: (state, detail) => {
+        if (signal.aborted) return;
+        const retry = detail ? ` (${detail.failure.message || detail.failure}); trying again in ${Math.ceil(detail.delay / 1000)} s` : '';
+        this.setLiveState(state, {
+          connecting: 'Connecting…',
+          live: 'Live: changes appear here as they are committed.',
+          retrying: `Connection lost${retry}. No change is missed: the list resumes after the last one shown.`,
+        }[state]);
+      },
+    }).then(() => {
+      // it ends by itself only after the store's deletion, which showChange() has told
+      if (!signal.aborted && this.liveState.dataset.state !== 'deleted') this.setLiveState('ended', 'Stopped.');
+    }, error => {
+      if (!signal.aborted) this.setLiveState('failed', `Live changes stopped: ${error.title || 'error'}: ${error.detail || error.message || error}`);
+    });
+  }
+
+  stopWatching() {
+    this.watching?.abort();
+  }
+
+  setLiveState(state, text) {
+    this.liveState.dataset.state = state;
+    this.liveState.textContent = text;
+  }
+
+  showChange(change) {
+    const received = new Date().toISOString();
+    const item = h('li', { 'data-position': change.position, 'data-type': change.type },
+      h('time', { datetime: received, title: formatDateTime(received) }, new Date(received).toLocaleTimeString('en')),
+      ' ', h('strong', { class: `change-type change-${change.type}` }, change.type),
+      change.key !== undefined ? [' ', h('code', { class: 'key' }, change.key)] : null,
+      change.reason === 'expired' ? h('span', { class: 'muted' }, ' (expired)') : null,
+      ' ', h('span', { class: 'muted position' }, `at ${change.position}`));
+    this.changesList.prepend(item);
+    while (this.changesList.children.length > CHANGES_SHOWN) {
+      this.changesList.lastElementChild.remove();
+    }
+    if (change.type === 'store-deleted') {
+      this.setLiveState('deleted', 'This store has been deleted: no more changes will come.');
+      showAlert({ title: 'Store deleted', detail: `“${this.store.name}” was deleted; its records are gone.` });
+    }
   }
 
   renderSummary() {

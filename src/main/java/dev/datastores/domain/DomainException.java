@@ -49,7 +49,7 @@ public abstract sealed class DomainException extends RuntimeException {
         }
 
         /** The part of a request that was refused. */
-        public enum Input { JSON, KEY, TTL, CURSOR, REQUEST }
+        public enum Input { JSON, KEY, TTL, CURSOR, POSITION, REQUEST }
     }
 
     public static Invalid invalidJson(String detail) {
@@ -68,8 +68,46 @@ public abstract sealed class DomainException extends RuntimeException {
         return new Invalid(Invalid.Input.CURSOR, "The cursor was not issued by this service");
     }
 
+    public static Invalid invalidPosition(String detail) {
+        return new Invalid(Invalid.Input.POSITION, detail);
+    }
+
     public static Invalid invalidRequest(String detail) {
         return new Invalid(Invalid.Input.REQUEST, detail);
+    }
+
+    /** A watch that would resume after changes no longer kept: the client re-reads the store and watches from {@code next}. */
+    public static final class HistoryExpired extends DomainException {
+        private final String oldest;
+        private final String next;
+
+        public HistoryExpired(String oldest, String next) {
+            super("The store's changes are kept from position " + oldest + " on; re-read the store, then watch from " + next);
+            this.oldest = oldest;
+            this.next = next;
+        }
+
+        public String oldest() {
+            return oldest;
+        }
+
+        public String next() {
+            return next;
+        }
+    }
+
+    /** As many change streams open in the workspace as its plan allows. */
+    public static final class TooManyWatchers extends DomainException {
+        private final long allowed;
+
+        public TooManyWatchers(long allowed) {
+            super("The workspace's plan allows " + allowed + " open change streams; close one, or retry later");
+            this.allowed = allowed;
+        }
+
+        public long allowed() {
+            return allowed;
+        }
     }
 
     /** More keys or records in one request than one request may carry. */

@@ -59,6 +59,8 @@ public enum ApiRoute {
     DIFF("GET", Paths.DS + "/diff", Effect.RETURNS_DATA),
     EXPORT("GET", Paths.DS + "/export", Effect.RETURNS_DATA),
     IMPORT("POST", Paths.DS + "/import", Effect.CHANGES_RECORDS),
+    /** One route, two answers by Accept: Server-Sent Events or a long poll. */
+    WATCH_CHANGES("GET", Paths.DS + "/changes", Effect.RETURNS_DATA),
     /** Sends the store's values to a destination; with {@code deleteAfterExport} it changes records too (checked there). */
     START_EXPORT_JOB("POST", Paths.DS + "/exports", Effect.RETURNS_DATA),
     LIST_EXPORT_JOBS("GET", Paths.DS + "/exports", Effect.RETURNS_DATA),

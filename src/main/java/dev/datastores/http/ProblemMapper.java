@@ -12,6 +12,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.net.SocketException;
 import java.util.LinkedHashMap;
@@ -26,6 +27,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
     public static final String PROBLEM_JSON = "application/problem+json";
+    /** The request property that holds the problem a request was answered with, for its metrics. */
+    public static final String PROBLEM = "datastores.problem";
     private static final String TYPE_BASE = "https://datastores.dev/problems/";
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private static final String NUL_IN_TEXT = "22021";
@@ -55,15 +58,20 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response problem(ProblemException problem, HttpServerRequest request) {
-        Response.ResponseBuilder response = respond(problem, request.path());
-        problem.headers().forEach(response::header);
-        return response.build();
+    public Response problem(ProblemException problem, HttpServerRequest request, ContainerRequestContext context) {
+        context.setProperty(PROBLEM, problem);
+        return problem(problem, request);
     }
 
     @ServerExceptionMapper
-    public Response refused(DomainException failure, HttpServerRequest request) {
-        return problem(Problems.of(failure), request);
+    public Response refused(DomainException failure, HttpServerRequest request, ContainerRequestContext context) {
+        return problem(Problems.of(failure), request, context);
+    }
+
+    private Response problem(ProblemException problem, HttpServerRequest request) {
+        Response.ResponseBuilder response = respond(problem, request.path());
+        problem.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper

@@ -5,6 +5,7 @@ import dev.datastores.domain.DomainException;
 import dev.datastores.domain.DomainException.ChecksFailed;
 import dev.datastores.domain.DomainException.DestinationRefused;
 import dev.datastores.domain.DomainException.Forbidden;
+import dev.datastores.domain.DomainException.HistoryExpired;
 import dev.datastores.domain.DomainException.ImportStopped;
 import dev.datastores.domain.DomainException.Invalid;
 import dev.datastores.domain.DomainException.InvalidLine;
@@ -16,6 +17,7 @@ import dev.datastores.domain.DomainException.RecordNotFound;
 import dev.datastores.domain.DomainException.StoreLinked;
 import dev.datastores.domain.DomainException.TooManyKeys;
 import dev.datastores.domain.DomainException.TooManyRecords;
+import dev.datastores.domain.DomainException.TooManyWatchers;
 import dev.datastores.domain.DomainException.Unauthenticated;
 import dev.datastores.domain.DomainException.ValueTooLarge;
 import dev.datastores.domain.DomainException.WrongType;
@@ -43,7 +45,21 @@ public final class Problems {
                 case KEY -> new ProblemException(400, "invalid-key", "Invalid key", detail);
                 case TTL -> new ProblemException(400, "invalid-ttl", "Invalid TTL", detail);
                 case CURSOR -> new ProblemException(400, "invalid-cursor", "Invalid cursor", detail);
+                case POSITION -> new ProblemException(400, "invalid-position", "Invalid position", detail);
                 case REQUEST -> invalidRequest(detail);
+            };
+        }
+        if (failure instanceof HistoryExpired expired) {
+            return new ProblemException(410, "history-expired", "History expired", detail,
+                    Map.of("oldest", expired.oldest(), "next", expired.next()));
+        }
+        if (failure instanceof TooManyWatchers watchers) {
+            return new ProblemException(429, "rate-limited", "Too many change streams", detail,
+                    Map.of("limit", "watchers", "allowed", watchers.allowed())) {
+                @Override
+                public Map<String, String> headers() {
+                    return Map.of("Retry-After", "15");
+                }
             };
         }
         if (failure instanceof TooManyKeys) {

@@ -2,6 +2,7 @@ package dev.datastores.quota;
 
 import dev.datastores.domain.DomainException.Limit;
 import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.redis.client.RedisAPI;
@@ -92,7 +93,10 @@ public class QuotaCounters {
             return 1
             """);
 
-    /** mode 'init': only where absent; 'if-quiet': only while nothing is in flight and seq is unchanged; 'force'. */
+    /**
+     * mode 'init': only where absent; 'if-quiet': only while nothing is in flight and seq is unchanged; 'force'.
+     * Answers 0 when nothing was set, 1 when set, 2 when set over workspace counters that differed: a repair.
+     */
     private static final Script REBUILD = new Script("""
             local mode = ARGV[1]
             if mode == 'init' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -100,13 +104,16 @@ public class QuotaCounters {
               local state = redis.call('HMGET', KEYS[1], 'seq', 'inflight')
               if state[1] ~= ARGV[2] or (state[2] and state[2] ~= '0') then return 0 end
             end
+            local was = redis.call('HMGET', KEYS[1], 'stores', 'keys', 'bytes')
+            local answer = 1
+            if mode ~= 'init' and (was[1] ~= ARGV[3] or was[2] ~= ARGV[4] or was[3] ~= ARGV[5]) then answer = 2 end
             redis.call('HSET', KEYS[1], 'stores', ARGV[3], 'keys', ARGV[4], 'bytes', ARGV[5], 'inflight', 0)
             redis.call('HINCRBY', KEYS[1], 'seq', 1)
             for i = 2, #KEYS do
               local at = 6 + (i - 2) * 3
               redis.call('HSET', KEYS[i], 'records', ARGV[at], 'bytes', ARGV[at + 1], 'raw', ARGV[at + 2])
             end
-            return 1
+            return answer
             """);
 
     /** Moves the shared reconciliation cursor from ARGV[1] to ARGV[2], unless another replica moved it first. */
@@ -121,12 +128,25 @@ public class QuotaCounters {
     private final Coalescer<Request, Reservation> reservations = new Coalescer<>(Integer.MAX_VALUE, this::reserveAll);
     private volatile long unavailableUntil;
     private volatile boolean degraded;
+    private final Counter driftRepairs;
+    private final Counter deadWriterRepairs;
 
     public QuotaCounters(RedisAPI redis, MeterRegistry registry) {
         this.redis = redis;
+        driftRepairs = repairs(registry, "drift");
+        deadWriterRepairs = repairs(registry, "dead-writers");
         Gauge.builder("datastores.redis.degraded", this, counters -> counters.degraded ? 1 : 0)
                 .description("1 while Redis cannot be reached: quota falls back to PostgreSQL, rate limits count per replica")
                 .register(registry);
+    }
+
+    /**
+     * Rebuilds that found a workspace's counters different from PostgreSQL's figures: {@code drift} (missed
+     * settlements, a Redis that lost writes) or {@code dead-writers} (in-flight marks of writers that died).
+     */
+    private static Counter repairs(MeterRegistry registry, String reason) {
+        return Counter.builder("datastores.quota.counter.repairs").tag("reason", reason)
+                .description("Quota counters set to PostgreSQL's figures because they differed").register(registry);
     }
 
     /** The outcome of a reservation. */
@@ -202,7 +222,12 @@ public class QuotaCounters {
             keys.add(storeKey(workspaceId, store.storeId()));
             args.addAll(List.of(store.records(), store.storageBytes(), store.rawBytes()));
         }
-        return run(REBUILD, keys, args).map(reply -> reply.toInteger() == 1);
+        return run(REBUILD, keys, args).map(reply -> {
+            if (reply.toInteger() == 2) {
+                (mode == Rebuild.FORCE ? deadWriterRepairs : driftRepairs).increment();
+            }
+            return reply.toInteger() >= 1;
+        });
     }
 
     /** The write sequence number and in-flight count, or null when the workspace has no counters. */

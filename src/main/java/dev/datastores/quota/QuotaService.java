@@ -4,6 +4,9 @@ import dev.datastores.domain.DomainException.QuotaExceeded;
 import dev.datastores.quota.QuotaCounters.RedisUnavailable;
 import dev.datastores.quota.QuotaCounters.Reservation;
 import dev.datastores.tenant.Plan;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -38,10 +42,19 @@ public class QuotaService {
 
     private final boolean enforced;
     private final SettleBatcher settlements;
+    private final Map<String, Timer> reservationTimes;
 
     public QuotaService(QuotaCounters counters, UsageStorage usage, Pool pool, QuotaConfig config,
-            SettleBatcher settlements) {
+            SettleBatcher settlements, MeterRegistry registry) {
         this.counters = counters;
+        this.reservationTimes = Map.of(
+                "reserved", reservationTimer(registry, "reserved"),
+                "exceeded", reservationTimer(registry, "exceeded"),
+                "uninitialised", reservationTimer(registry, "uninitialised"),
+                "unavailable", reservationTimer(registry, "unavailable"));
+        Gauge.builder("datastores.quota.stale.workspaces", staleWorkspaces, Set::size)
+                .description("Workspaces whose Redis counters missed changes and wait to be rebuilt from PostgreSQL")
+                .register(registry);
         this.settlements = settlements;
         this.usage = usage;
         this.pool = pool;
@@ -129,8 +142,21 @@ public class QuotaService {
         return staleWorkspaces;
     }
 
+    private static Timer reservationTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder("datastores.quota.reservation")
+                .description("Redis check-and-reserve calls of writes, by outcome (unavailable: Redis did not answer)")
+                .tag("outcome", outcome)
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(2)).register(registry);
+    }
+
     private Uni<Boolean> reserve(String workspaceId, Plan plan, Delta reserve, boolean mayInitialise) {
+        long startedAt = System.nanoTime();
         return counters.reserve(workspaceId, reserve, plan.maxStores, plan.maxKeys, plan.maxStorageBytes)
+                .onItemOrFailure().invoke((reservation, failure) -> reservationTimes.get(failure != null ? "unavailable"
+                        : reservation instanceof Reservation.Exceeded ? "exceeded"
+                        : reservation instanceof Reservation.Uninitialised ? "uninitialised" : "reserved")
+                        .record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS))
                 .chain(reservation -> {
                     if (reservation instanceof Reservation.Exceeded exceeded) {
                         return Uni.createFrom().failure(new QuotaExceeded(exceeded.limit(), exceeded.allowed(), exceeded.used()));

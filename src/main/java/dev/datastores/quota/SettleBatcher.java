@@ -1,5 +1,10 @@
 package dev.datastores.quota;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -14,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -31,10 +38,14 @@ public class SettleBatcher {
     private final Consumer<Runnable> flushLater;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Set<String> stale = ConcurrentHashMap.newKeySet();
+    /** Settlements queued or on their way to Redis: the backlog an operator watches. */
+    private final AtomicInteger unsettled = new AtomicInteger();
+    private final Timer latency;
+    private final Counter deferred;
 
     @Inject
-    public SettleBatcher(QuotaCounters counters, Vertx vertx) {
-        this(counters::settle, flush -> vertx.setTimer(FLUSH_AFTER_MILLIS, timer -> flush.run()));
+    public SettleBatcher(QuotaCounters counters, Vertx vertx, MeterRegistry registry) {
+        this(counters::settle, flush -> vertx.setTimer(FLUSH_AFTER_MILLIS, timer -> flush.run()), registry);
     }
 
     /**
@@ -42,8 +53,21 @@ public class SettleBatcher {
      * passed: apart so the merging can be tested without Redis or a clock.
      */
     SettleBatcher(Settle counters, Consumer<Runnable> flushLater) {
+        this(counters, flushLater, new SimpleMeterRegistry());
+    }
+
+    private SettleBatcher(Settle counters, Consumer<Runnable> flushLater, MeterRegistry registry) {
         this.counters = counters;
         this.flushLater = flushLater;
+        Gauge.builder("datastores.quota.settlement.backlog", unsettled, AtomicInteger::get)
+                .description("Quota settlements queued or in flight to Redis").register(registry);
+        latency = Timer.builder("datastores.quota.settlement")
+                .description("From a write's settlement being queued to Redis applying it (or failing to)")
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(2)).register(registry);
+        deferred = Counter.builder("datastores.quota.settlements.deferred")
+                .description("Settlement calls Redis did not apply; their workspaces are rebuilt from PostgreSQL instead")
+                .register(registry);
     }
 
     /**
@@ -54,6 +78,12 @@ public class SettleBatcher {
     public Uni<Void> settle(String workspaceId, Delta adjustment, boolean endsInflight, StoreDelta store,
             StoreCounters storeMode) {
         CompletableFuture<Void> settled = new CompletableFuture<>();
+        long queuedAt = System.nanoTime();
+        unsettled.incrementAndGet();
+        settled.whenComplete((done, failure) -> {
+            unsettled.decrementAndGet();
+            latency.record(System.nanoTime() - queuedAt, TimeUnit.NANOSECONDS);
+        });
         Context caller = Vertx.currentContext();
         // the caller carries on on its own Vert.x context, not on the Redis client's
         Uni<Void> answer = caller == null ? Uni.createFrom().completionStage(settled)
@@ -96,6 +126,7 @@ public class SettleBatcher {
                 done -> settled.forEach(waiter -> waiter.complete(null)),
                 failure -> {
                     stale.add(workspaceId);
+                    deferred.increment();
                     LOG.debugf("Settling %s deferred to reconciliation: %s", workspaceId, failure);
                     settled.forEach(waiter -> waiter.complete(null));
                 });

@@ -33,6 +33,12 @@ public interface UsageStorage {
     /** Drops the running count: the workspace's counters were rebuilt from PostgreSQL, and writes go through Redis. */
     Uni<Void> forgetFallbackCount(SqlClient client, String workspaceId);
 
+    /**
+     * How many workspaces use at least {@code 0.80} and {@code 0.95} of each limit of their plan (limits of 0 left
+     * out): counts per band, never which workspaces. It counts every workspace's rows, so it runs seldom.
+     */
+    Uni<NearLimits.Bands> nearLimits();
+
     /** Workspace ids in order, a page at a time, for reconciliation. */
     Uni<List<String>> workspaceIds(String after, int limit);
 }

@@ -98,18 +98,10 @@ public class PgRecordStorage implements RecordStorage {
               FROM records WHERE store_id = $1 AND key = ANY($2)""";
     private static final String DIFF = "SELECT * FROM records_missing_from($1, $2, $3, $4, $5, $6)";
     private static final String STORE_EXISTS = "SELECT 1 FROM stores WHERE id = $1 AND workspace_id = $2";
-    // r.store_id = $1 (not only the join) lets PostgreSQL prune the plan to the store's partition. The rows are locked
-    // in key order before they go, as every other writer of many rows locks them: a clear racing a batch or a group of
-    // single writes then waits for it instead of deadlocking (in physical order, it did: issue 17's attack).
-    private static final String CLEAR = """
-            WITH store AS (SELECT id FROM stores WHERE id = $1 AND workspace_id = $2),
-                 locked AS (SELECT r.key FROM records r, store WHERE r.store_id = $1 ORDER BY r.key FOR UPDATE OF r),
-                 gone AS (DELETE FROM records r USING locked l WHERE r.store_id = $1 AND r.key = l.key
-                          RETURNING record_live(r.expires_at, $3) AS live, r.raw_bytes, r.stored_bytes)
-            SELECT (SELECT count(*) FROM store) AS stores,
-                   count(*) FILTER (WHERE live) AS live, count(*) AS rows,
-                   coalesce(sum(raw_bytes), 0) AS raw_bytes, coalesce(sum(stored_bytes), 0) AS stored_bytes
-              FROM gone""";
+    // clear_store (V10): the rows are locked in key order before they go, as every other writer of many rows locks them
+    // (a clear racing a batch or a group of single writes waits for it instead of deadlocking: issue 17's attack), and
+    // the clear is one change in the store's history, not one per key.
+    private static final String CLEAR = "SELECT * FROM clear_store($1, $2, $3)";
     private static final String DELETE_ALL_OF = """
             WITH locked AS (SELECT key FROM records WHERE store_id = $1 ORDER BY key FOR UPDATE),
                  gone AS (DELETE FROM records r USING locked l WHERE r.store_id = $1 AND r.key = l.key
@@ -123,22 +115,9 @@ public class PgRecordStorage implements RecordStorage {
                           RETURNING r.raw_bytes, r.stored_bytes)
             SELECT count(*) AS rows, coalesce(sum(raw_bytes), 0) AS raw_bytes, coalesce(sum(stored_bytes), 0) AS stored_bytes
               FROM gone""";
-    // NOT record_live(...) is rewritten by the planner to expires_at <= $2, which the partial expiry index serves.
-    private static final String SWEEP = """
-            WITH doomed AS (
-                SELECT store_id, key FROM records
-                 WHERE NOT record_live(expires_at, $2)
-                 ORDER BY expires_at
-                 LIMIT $1
-                   FOR UPDATE SKIP LOCKED),
-            gone AS (
-                DELETE FROM records r USING doomed d
-                 WHERE r.store_id = d.store_id AND r.key = d.key
-                RETURNING r.store_id, r.stored_bytes, r.raw_bytes)
-            SELECT s.workspace_id, g.store_id, count(*) AS records,
-                   sum(g.stored_bytes) AS stored_bytes, sum(g.raw_bytes) AS raw_bytes
-              FROM gone g JOIN stores s ON s.id = g.store_id
-             GROUP BY s.workspace_id, g.store_id""";
+    private static final String OLDEST_EXPIRED = "SELECT min(expires_at) AS oldest FROM records WHERE NOT record_live(expires_at, $1)";
+    // sweep_expired (V10): the deletions are changes with reason 'expired'.
+    private static final String SWEEP = "SELECT * FROM sweep_expired($1, $2)";
 
     private final Pool pool;
     private final Clock clock;
@@ -394,6 +373,11 @@ public class PgRecordStorage implements RecordStorage {
                     row.getLong("records"), row.getLong("raw_bytes"), row.getLong("stored_bytes"))));
             return swept;
         });
+    }
+
+    @Override
+    public Uni<Instant> oldestExpired() {
+        return pool.preparedQuery(OLDEST_EXPIRED).execute(Tuple.of(now())).map(rows -> instant(rows.iterator().next(), "oldest"));
     }
 
     private OffsetDateTime now() {

@@ -1,6 +1,7 @@
 package dev.datastores.record;
 
 import dev.datastores.quota.Delta;
+import dev.datastores.quota.NearLimits;
 import dev.datastores.quota.StoreDelta;
 import dev.datastores.quota.Usage;
 import dev.datastores.quota.UsageStorage;
@@ -32,6 +33,23 @@ public class PgUsageStorage implements UsageStorage {
                                         coalesce(sum(r.raw_bytes), 0) AS raw_bytes
                                    FROM records r WHERE r.store_id = s.id) u
              WHERE s.workspace_id = $1""";
+    private static final String NEAR_LIMITS = """
+            WITH used AS (
+                SELECT p.max_stores, p.max_keys, p.max_storage_bytes,
+                       count(s.id) AS stores, coalesce(sum(u.keys), 0) AS keys, coalesce(sum(u.storage_bytes), 0) AS storage_bytes
+                  FROM workspaces w
+                  JOIN plans p ON p.name = w.plan
+                  LEFT JOIN stores s ON s.workspace_id = w.id
+                  LEFT JOIN LATERAL (SELECT count(*) AS keys, coalesce(sum(r.stored_bytes), 0) AS storage_bytes
+                                       FROM records r WHERE r.store_id = s.id) u ON true
+                 GROUP BY w.id, p.max_stores, p.max_keys, p.max_storage_bytes)
+            SELECT count(*) FILTER (WHERE max_stores > 0 AND stores >= 0.80 * max_stores) AS stores_80,
+                   count(*) FILTER (WHERE max_stores > 0 AND stores >= 0.95 * max_stores) AS stores_95,
+                   count(*) FILTER (WHERE max_keys > 0 AND keys >= 0.80 * max_keys) AS keys_80,
+                   count(*) FILTER (WHERE max_keys > 0 AND keys >= 0.95 * max_keys) AS keys_95,
+                   count(*) FILTER (WHERE max_storage_bytes > 0 AND storage_bytes >= 0.80 * max_storage_bytes) AS bytes_80,
+                   count(*) FILTER (WHERE max_storage_bytes > 0 AND storage_bytes >= 0.95 * max_storage_bytes) AS bytes_95
+              FROM used""";
     private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext($1))";
     private static final String WORKSPACE_IDS = "SELECT id FROM workspaces WHERE id > $1 ORDER BY id LIMIT $2";
     private static final String FALLBACK_COUNT = "SELECT stores, keys, storage_bytes FROM fallback_usage WHERE workspace_id = $1";
@@ -101,6 +119,15 @@ public class PgUsageStorage implements UsageStorage {
     @Override
     public Uni<Void> lockWorkspace(SqlClient transaction, String workspaceId) {
         return transaction.preparedQuery(LOCK).execute(Tuple.of(workspaceId)).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<NearLimits.Bands> nearLimits() {
+        return pool.preparedQuery(NEAR_LIMITS).execute().map(rows -> {
+            Row row = rows.iterator().next();
+            return new NearLimits.Bands(row.getLong("stores_80"), row.getLong("stores_95"), row.getLong("keys_80"),
+                    row.getLong("keys_95"), row.getLong("bytes_80"), row.getLong("bytes_95"));
+        });
     }
 
     @Override

@@ -136,7 +136,7 @@ public class RecordResource {
         return Keys.require(RequestTarget.of(request).key());
     }
 
-    static boolean parseValues(String values) {
+    public static boolean parseValues(String values) {
         if (values != null && !values.equals("true") && !values.equals("false")) {
             throw Problems.invalidRequest("values must be true or false");
         }

@@ -38,9 +38,11 @@ public class RecordService {
     private final Clock clock;
     private final PlanDirectory plans;
     private final QuotaService quota;
+    private final ValueSizes sizes;
 
-    public RecordService(RecordStorage records, PlanDirectory plans, QuotaService quota, Clock clock) {
+    public RecordService(RecordStorage records, PlanDirectory plans, QuotaService quota, Clock clock, ValueSizes sizes) {
         this.records = records;
+        this.sizes = sizes;
         this.clock = clock;
         this.plans = plans;
         this.quota = quota;
@@ -61,7 +63,8 @@ public class RecordService {
             return quota.guard(workspaceId, plan, new Delta(0, 1, put.stored.length), client -> write(client, put, condition))
                     .onFailure(failure -> QuotaExceeded.at(failure, Limit.KEYS, Limit.STORAGE_BYTES))
                     .recoverWithUni(refusal -> replaceWithinQuota(plan, put, condition, (QuotaExceeded) refusal, 1))
-                    .map(outcome -> put.result(checked(outcome, put, condition)));
+                    .map(outcome -> put.result(checked(outcome, put, condition)))
+                    .invoke(() -> sizes.written(put.rawBytes, put.stored.length));
         });
     }
 

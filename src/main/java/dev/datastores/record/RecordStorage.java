@@ -86,6 +86,9 @@ public interface RecordStorage {
     /** Deletes up to {@code limit} expired rows of any store, skipping rows others hold; what went, per store. */
     Uni<List<Swept>> sweepExpired(int limit);
 
+    /** When the longest-expired row still stored expired; null when no expired row is left. */
+    Uni<java.time.Instant> oldestExpired();
+
     /** A value ready to store with its expiry. */
     record Expiring(String key, byte[] json, byte[] stored, Instant expiresAt) {
     }

@@ -22,11 +22,12 @@ public class PgTenantStorage implements TenantStorage {
     // One statement, so two puts of a new plan cannot both insert it: the second waits and replaces. xmax is 0
     // only on a row just inserted.
     private static final String PUT_PLAN = """
-            INSERT INTO plans (name, max_stores, max_keys, max_storage_bytes, max_value_bytes, requests_per_second)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            INSERT INTO plans (name, max_stores, max_keys, max_storage_bytes, max_value_bytes, requests_per_second,
+                               max_watchers)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT (name) DO UPDATE SET max_stores = excluded.max_stores, max_keys = excluded.max_keys,
                    max_storage_bytes = excluded.max_storage_bytes, max_value_bytes = excluded.max_value_bytes,
-                   requests_per_second = excluded.requests_per_second
+                   requests_per_second = excluded.requests_per_second, max_watchers = excluded.max_watchers
             RETURNING xmax = 0""";
 
     private final Clock clock;
@@ -53,7 +54,7 @@ public class PgTenantStorage implements TenantStorage {
         return Panache.getSession().chain(session -> session.createNativeQuery(PUT_PLAN, Boolean.class)
                 .setParameter(1, plan.name).setParameter(2, plan.maxStores).setParameter(3, plan.maxKeys)
                 .setParameter(4, plan.maxStorageBytes).setParameter(5, plan.maxValueBytes)
-                .setParameter(6, plan.requestsPerSecond)
+                .setParameter(6, plan.requestsPerSecond).setParameter(7, plan.maxWatchers)
                 .getSingleResult());
     }
 

@@ -29,6 +29,13 @@ public class Plan extends PanacheEntityBase {
     @Column(name = "requests_per_second")
     public int requestsPerSecond;
 
+    /** Open change streams of a workspace, across replicas. */
+    @Column(name = "max_watchers")
+    public int maxWatchers;
+
+    /** What a plan put without {@code maxWatchers} allows. */
+    public static final int DEFAULT_MAX_WATCHERS = 10;
+
     /** A plan of the given name with these limits, as an operator puts it. */
     public static Plan of(String name, PlanView limits) {
         Plan plan = new Plan();
@@ -38,15 +45,16 @@ public class Plan extends PanacheEntityBase {
         plan.maxStorageBytes = limits.maxStorageBytes();
         plan.maxValueBytes = limits.maxValueBytes();
         plan.requestsPerSecond = limits.requestsPerSecond();
+        plan.maxWatchers = limits.maxWatchers() == null ? DEFAULT_MAX_WATCHERS : limits.maxWatchers();
         return plan;
     }
 
     public PlanView view() {
-        return new PlanView(name, maxStores, maxKeys, maxStorageBytes, maxValueBytes, requestsPerSecond);
+        return new PlanView(name, maxStores, maxKeys, maxStorageBytes, maxValueBytes, requestsPerSecond, maxWatchers);
     }
 
     /** A plan as the API shows and accepts it. */
     public record PlanView(String name, Integer maxStores, Long maxKeys, Long maxStorageBytes, Integer maxValueBytes,
-            Integer requestsPerSecond) {
+            Integer requestsPerSecond, Integer maxWatchers) {
     }
 }

@@ -45,6 +45,11 @@ public class ExportJobRepository {
              WHERE j.id = stale.id
             RETURNING j.*""";
 
+    private static final String RUNNING = """
+            SELECT count(*) AS running, coalesce(extract(epoch FROM now() - min(started_at)), 0) AS oldest,
+                   coalesce(extract(epoch FROM now() - min(heartbeat_at)), 0) AS silent
+              FROM export_jobs WHERE status = 'running'""";
+
     private final Pool pool;
 
     public ExportJobRepository(Pool pool) {
@@ -86,6 +91,17 @@ public class ExportJobRepository {
         return pool.preparedQuery(TAKE_OVER).execute(Tuple.of(runner, staleAfter.toMillis() / 1000.0)).map(ExportJobRepository::all);
     }
 
+    /** Running jobs of every runner: how many, the oldest's age and the longest a runner has been silent, in seconds. */
+    public Uni<Running> running() {
+        return pool.preparedQuery(RUNNING).execute().map(rows -> {
+            Row row = rows.iterator().next();
+            return new Running(row.getLong("running"), row.getNumeric("oldest").doubleValue(), row.getNumeric("silent").doubleValue());
+        });
+    }
+
+    /** See {@link #running()}. */
+    public record Running(long jobs, double oldestSeconds, double silentSeconds) {
+    }
 
     private static ExportJob first(RowSet<Row> rows) {
         return rows.size() == 0 ? null : toJob(rows.iterator().next());

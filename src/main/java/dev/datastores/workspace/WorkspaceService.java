@@ -95,9 +95,10 @@ public class WorkspaceService {
                 || limits.maxKeys() == null || limits.maxKeys() < 0
                 || limits.maxStorageBytes() == null || limits.maxStorageBytes() < 0
                 || limits.maxValueBytes() == null || limits.maxValueBytes() < 1
-                || limits.requestsPerSecond() == null || limits.requestsPerSecond() < 1) {
+                || limits.requestsPerSecond() == null || limits.requestsPerSecond() < 1
+                || (limits.maxWatchers() != null && limits.maxWatchers() < 0)) {
             throw DomainException.invalidRequest("A plan needs maxStores, maxKeys, maxStorageBytes (>= 0), "
-                    + "maxValueBytes and requestsPerSecond (>= 1)");
+                    + "maxValueBytes and requestsPerSecond (>= 1); maxWatchers, when given, is >= 0");
         }
     }
 

@@ -272,6 +272,83 @@ class HelmChartTest {
     }
 
     @Test
+    void grafanaDashboardShipsAsAConfigMapForTheSidecarWhenEnabled() throws IOException {
+        assertThat(render("").all("ConfigMap")).hasSize(1);
+
+        Rendered rendered = render("metrics: {grafanaDashboard: {enabled: true, annotations: {grafana_folder: Datastores}}}");
+        JsonNode dashboardMap = rendered.all("ConfigMap").stream()
+                .filter(map -> map.at("/metadata/name").asText().equals(FULLNAME + "-dashboard")).findFirst().orElseThrow();
+
+        assertThat(dashboardMap.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+        assertThat(dashboardMap.at("/metadata/annotations/grafana_folder").asText()).isEqualTo("Datastores");
+        JsonNode dashboard = new ObjectMapper().readTree(dashboardMap.at("/data/datastores.json").asText());
+        assertThat(dashboard).isEqualTo(new ObjectMapper().readTree(CHART.resolve("dashboards/datastores.json").toFile()));
+        assertThat(dashboard.path("uid").asText()).isEqualTo("datastores");
+        List<String> expressions = dashboard.findValues("expr").stream().map(JsonNode::asText).toList();
+        assertThat(expressions).isNotEmpty().allSatisfy(expr ->
+                assertThat(expr).contains("namespace=~\"$namespace\"").contains("job=~\"$job\""));
+        // one panel per thing the issue asks an operator to see
+        assertThat(String.join("\n", expressions)).contains("datastores_operations_total", "datastores_redis_degraded",
+                "datastores_quota_settlement_backlog", "datastores_quota_counter_repairs_total", "datastores_export_jobs_oldest_age_seconds",
+                "datastores_expiry_lag_seconds", "datastores_workspaces_near_limit", "datastores_value_stored_bytes_sum",
+                "datastores_quota_reservation_seconds_bucket", "outcome=\"SERVER_ERROR\"");
+    }
+
+    @Test
+    void prometheusRuleAlertsOnTheReleasesSeriesWhenEnabled() {
+        assertThat(render("").kinds()).doesNotContain("PrometheusRule");
+
+        JsonNode rule = render("""
+                metrics:
+                  prometheusRule:
+                    enabled: true
+                    labels: {release: prometheus}
+                    runbookBaseUrl: https://docs.example.com/operations
+                    thresholds: {sweeperLagSeconds: 900}
+                """).one("PrometheusRule");
+
+        assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
+        List<JsonNode> alerts = stream(rule.at("/spec/groups/0/rules")).toList();
+        assertThat(alerts).extracting(alert -> alert.path("alert").asText()).containsExactly("DatastoresRedisDegraded",
+                "DatastoresHigh5xxRate", "DatastoresQuotaSettlementBacklog", "DatastoresQuotaCountersStale",
+                "DatastoresExportJobStuck", "DatastoresExportJobTooOld", "DatastoresSweeperLagging");
+        for (JsonNode alert : alerts) {
+            String name = alert.path("alert").asText();
+            assertThat(alert.path("expr").asText()).as(name).contains("namespace=\"default\", job=\"" + FULLNAME + "\"");
+            assertThat(alert.path("for").asText()).as(name).matches("[0-9]+[smh]");
+            assertThat(alert.at("/labels/severity").asText()).as(name).isIn("critical", "warning", "info");
+            assertThat(alert.at("/annotations/summary").asText()).as(name).isNotBlank();
+            assertThat(alert.at("/annotations/runbook_url").asText()).as(name)
+                    .isEqualTo("https://docs.example.com/operations#" + name.toLowerCase());
+            assertThat(alert.at("/annotations/description").asText()).as(name).endsWith("docs/operations.md#" + name.toLowerCase());
+        }
+        assertThat(alerts.get(6).path("expr").asText()).endsWith("> 900");
+    }
+
+    @Test
+    void everyAlertHasItsSectionInTheOperationsPage() throws IOException {
+        String operations = Files.readString(Path.of("docs", "operations.md"));
+        String rules = Files.readString(CHART.resolve("templates/prometheusrule.yaml"));
+        List<String> alerts = java.util.regex.Pattern.compile("alert: (\\w+)").matcher(rules).results().map(match -> match.group(1)).toList();
+
+        assertThat(alerts).hasSize(7).allSatisfy(alert -> assertThat(operations).contains("#### " + alert + "\n"));
+    }
+
+    @Test
+    void lintPassesStrictlyWithTheMonitorDashboardAndAlertsOn() throws IOException {
+        // helm-java's lint takes no values file: a copy of the chart whose defaults switch them on
+        Path chart = copyOfChart("monitored", text -> text
+                .replace("  serviceMonitor:\n    enabled: false", "  serviceMonitor:\n    enabled: true")
+                .replace("  grafanaDashboard:\n    enabled: false", "  grafanaDashboard:\n    enabled: true")
+                .replace("  prometheusRule:\n    enabled: false", "  prometheusRule:\n    enabled: true"));
+        assertThat(render(chart, "").kinds()).contains("ServiceMonitor", "PrometheusRule");
+
+        LintResult lint = new Helm(chart).lint().strict().call();
+
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    @Test
     void migrationJobRunsInitAndExitBeforeInstallAndUpgrade() throws IOException {
         Rendered rendered = render(chartWithHooksAsPlainObjects(), """
                 postgresql: {host: db.internal, existingSecret: pg-credentials}
@@ -319,16 +396,27 @@ class HelmChartTest {
         assertThatThrownBy(() -> render("redis: {hosts: ['cache:6379']}")).hasMessageContaining("hosts");
         assertThatThrownBy(() -> render("postgresql: {port: 70000}")).hasMessageContaining("port");
         assertThatThrownBy(() -> render("replicas: 3")).hasMessageContaining("replicas");
+        assertThatThrownBy(() -> render("metrics: {prometheusRule: {thresholds: {errorRatio: 5}}}")).hasMessageContaining("errorRatio");
+        assertThatThrownBy(() -> render("metrics: {prometheusRule: {thresholds: {sweeperLag: 10}}}")).hasMessageContaining("sweeperLag");
     }
 
     private Rendered render(String values) {
         return render(CHART, values);
     }
 
-    private Rendered render(Path chart, String values) {
+    private Path writeValues(String values) {
         try {
             Path file = Files.createTempFile(valuesDir, "values", ".yaml");
             Files.writeString(file, values, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Rendered render(Path chart, String values) {
+        try {
+            Path file = writeValues(values);
             String manifests = new Helm(chart).template().withName(RELEASE).withKubeVersion(KUBE_VERSION).withValuesFile(file).call();
             return new Rendered(manifests, parse(manifests));
         } catch (IOException e) {
@@ -341,14 +429,19 @@ class HelmChartTest {
      * release's manifest without its hooks, so only an object that is no hook can be inspected.
      */
     private Path chartWithHooksAsPlainObjects() throws IOException {
-        Path copy = valuesDir.resolve("chart");
+        return copyOfChart("chart", text -> text.replace("helm.sh/hook", UNHOOKED + "helm.sh/hook"));
+    }
+
+    /** A copy of the chart with every file's text changed by {@code edit}. */
+    private Path copyOfChart(String name, java.util.function.UnaryOperator<String> edit) throws IOException {
+        Path copy = valuesDir.resolve(name);
         try (Stream<Path> files = Files.walk(CHART)) {
             for (Path source : files.toList()) {
                 Path target = copy.resolve(CHART.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
                 } else {
-                    Files.writeString(target, Files.readString(source).replace("helm.sh/hook", UNHOOKED + "helm.sh/hook"));
+                    Files.writeString(target, edit.apply(Files.readString(source)));
                 }
             }
         }
@@ -412,6 +505,10 @@ class HelmChartTest {
 
         List<String> kinds() {
             return objects.stream().map(object -> object.path("kind").asText()).toList();
+        }
+
+        List<JsonNode> all(String kind) {
+            return objects.stream().filter(object -> object.path("kind").asText().equals(kind)).toList();
         }
 
         JsonNode one(String kind) {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datastores.it.ServiceProcess.Database;
+import dev.datastores.support.EventStream;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * SIGTERM with requests in flight, as Kubernetes stops a pod: readiness turns DOWN first while the service
  * still answers, the requests in flight (imports whose bodies arrive slowly) finish with 2xx and their records
- * are committed, and the process exits within its shutdown delay and timeout (application.properties).
+ * are committed, open change streams end at once (their clients resume on another replica), and the process exits
+ * within its shutdown delay and timeout (application.properties).
  */
 class GracefulShutdownIT {
 
@@ -76,10 +78,13 @@ class GracefulShutdownIT {
             int number = i;
             imports.add(CompletableFuture.supplyAsync(() -> ws.slowImport("import-" + number)));
         }
+        EventStream watcher = EventStream.open(BASE + "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/changes",
+                ws.token(), null);
         ServiceProcess.sleep(2 * LINE_EVERY_MILLIS);
 
         Instant terminated = Instant.now();
         service.terminate();
+        Instant watchEnded = awaitEnd(watcher, Duration.ofSeconds(5));
         int readinessAfterSigterm = awaitReadinessDown(Duration.ofSeconds(3));
         int readDuringDelay = ws.request().get("/v1/workspaces/{ws}", ws.id()).statusCode();
         List<String> answers = new ArrayList<>();
@@ -90,6 +95,9 @@ class GracefulShutdownIT {
         Integer exitCode = service.awaitExit(EXIT_WITHIN);
 
         assertThat(readinessAfterSigterm).as("readiness right after SIGTERM").isEqualTo(503);
+        assertThat(watchEnded).as("an open change stream ends when the shutdown starts, so its client resumes elsewhere")
+                .isNotNull();
+        assertThat(Duration.between(terminated, watchEnded)).isLessThan(Duration.ofSeconds(5));
         assertThat(readDuringDelay).as("requests are still served during the shutdown delay").isEqualTo(200);
         assertThat(Duration.between(terminated, importsDone)).as("the imports outlived the shutdown delay")
                 .isGreaterThan(Duration.ofSeconds(5));
@@ -97,6 +105,14 @@ class GracefulShutdownIT {
                 .startsWith("HTTP/1.1 200").contains("{\"imported\":" + LINES + ",\"skippedExpired\":0}"));
         assertThat(exitCode).as("the process exited within %s; its output:\n%s", EXIT_WITHIN, service.output()).isNotNull();
         assertThat(ws.committedRecords()).as("records committed in PostgreSQL").isEqualTo(IMPORTS * LINES);
+    }
+
+    private static Instant awaitEnd(EventStream watcher, Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (!watcher.ended() && Instant.now().isBefore(deadline)) {
+            ServiceProcess.sleep(20);
+        }
+        return watcher.ended() ? Instant.now() : null;
     }
 
     private static int readiness() {

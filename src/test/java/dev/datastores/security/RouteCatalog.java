@@ -64,6 +64,7 @@ public final class RouteCatalog {
             new Route(ApiRoute.KEYS, null),
             new Route(ApiRoute.DIFF, "/v1/workspaces/{ws}/stores/{ds}/diff?against={other}", null),
             new Route(ApiRoute.EXPORT, null),
+            new Route(ApiRoute.WATCH_CHANGES, ApiRoute.WATCH_CHANGES.template() + "?wait=1", null),
             new Route(ApiRoute.IMPORT, ApiRoute.IMPORT.template(), "{\"key\":\"imported\",\"value\":1}\n", "application/x-ndjson"),
             new Route(ApiRoute.START_EXPORT_JOB, "{\"url\":\"http://127.0.0.1:9/nothing-listens\",\"chunkSize\":10}"),
             new Route(ApiRoute.LIST_EXPORT_JOBS, null));

@@ -183,7 +183,7 @@ class StorageContractTest {
     @Test
     void aPlanIsCreatedThenReplacedAndAnUnknownPlanMakesNoWorkspace() {
         String name = "contract-" + Ids.next("");
-        Plan plan = Plan.of(name, new PlanView(name, 1, 2L, 3L, 4, 5));
+        Plan plan = Plan.of(name, new PlanView(name, 1, 2L, 3L, 4, 5, 6));
         assertThat(await(() -> tenants.putPlan(plan))).isTrue();
         assertThat(await(() -> tenants.putPlan(plan))).isFalse();
         assertThat(await(() -> tenants.plan(name)).maxKeys).isEqualTo(2);

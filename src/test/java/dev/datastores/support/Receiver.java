@@ -19,8 +19,8 @@ public final class Receiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One chunk as received: its number and job headers, its body as sent, and its records parsed. */
-    public record Chunk(String number, String job, String body, JsonNode records) {
+    /** One chunk as received: its number and job headers, its body as sent, its records parsed, and its W3C traceparent. */
+    public record Chunk(String number, String job, String body, JsonNode records, String traceparent) {
     }
 
     private final HttpServer server;
@@ -35,7 +35,8 @@ public final class Receiver implements AutoCloseable {
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             chunks.add(new Chunk(exchange.getRequestHeaders().getFirst("Datastores-Export-Chunk"),
-                    exchange.getRequestHeaders().getFirst("Datastores-Export-Job"), body, JSON.readTree(body)));
+                    exchange.getRequestHeaders().getFirst("Datastores-Export-Job"), body, JSON.readTree(body),
+                    exchange.getRequestHeaders().getFirst("traceparent")));
             onEachChunk.run();
             exchange.sendResponseHeaders(answer.applyAsInt(chunks.size()), -1);
             exchange.close();

@@ -2,11 +2,14 @@ package dev.datastores.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.datastores.client.Change;
+import dev.datastores.client.ChangeStream;
 import dev.datastores.client.Datastores;
 import dev.datastores.client.DatastoresException;
 import dev.datastores.client.Put;
 import dev.datastores.client.StoreClient;
 import dev.datastores.client.StoredValue;
+import dev.datastores.client.Watch;
 import dev.datastores.client.Written;
 import dev.datastores.client.model.Imported;
 import java.io.FilterInputStream;
@@ -36,7 +39,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "datastores", mixinStandardHelpOptions = true, version = "datastores 0.1.0",
         description = "Reads and writes the records of a Datastores store.",
         subcommands = {DatastoresCli.Get.class, DatastoresCli.PutCommand.class, DatastoresCli.Delete.class,
-                DatastoresCli.ListCommand.class, DatastoresCli.Export.class, DatastoresCli.Import.class},
+                DatastoresCli.ListCommand.class, DatastoresCli.Export.class, DatastoresCli.Import.class,
+                DatastoresCli.WatchCommand.class},
         footerHeading = "%n",
         footer = {"Settings: a flag, else the environment (DATASTORES_URL, DATASTORES_TOKEN,",
                 "DATASTORES_WORKSPACE, DATASTORES_STORE), else the config file: --config,",
@@ -45,10 +49,7 @@ import picocli.CommandLine.Spec;
                 "",
                 "Exit codes: 0 ok, 1 not found (404), 2 usage or settings,",
                 "3 precondition failed (412), 4 any other refusal by the service,",
-                "5 the service cannot be reached or a local read or write failed.",
-                "",
-                "Watching a store's changes (`watch`) is not here yet: the service has no",
-                "change streams."})
+                "5 the service cannot be reached or a local read or write failed."})
 public final class DatastoresCli {
 
     static final int NOT_FOUND = 1;
@@ -148,7 +149,7 @@ public final class DatastoresCli {
     static String describe(DatastoresException refused) {
         StringBuilder text = new StringBuilder(refused.oneLine());
         StringBuilder members = new StringBuilder();
-        for (String member : new String[] {"line", "imported", "limit", "allowed", "used", "recordCount"}) {
+        for (String member : new String[] {"line", "imported", "limit", "allowed", "used", "recordCount", "oldest", "next"}) {
             refused.member(member).ifPresent(value -> members.append(members.length() == 0 ? "" : ", ")
                     .append(member).append(' ').append(value.asText()));
         }
@@ -462,6 +463,102 @@ public final class DatastoresCli {
             root.stdout().print("imported " + imported.getImported() + " records"
                     + (skipped > 0 ? ", skipped " + skipped + " expired" : "") + "\n");
             return 0;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = "Prints the store's changes as they are committed, one line each, until the store is deleted.",
+            footerHeading = "%n",
+            footer = {"A line is POSITION, TYPE and, for set and delete, KEY, separated by tabs; a set adds its",
+                    "value (unless --no-values), a delete by expiry adds 'expired'. TYPE is set, delete, clear",
+                    "or store-deleted. --json prints each change as the long poll has it:",
+                    "{position, type, key?, etag?, value?, expiresAt?, reason?}.",
+                    "",
+                    "A lost connection is resumed after the last change printed (said on standard error),",
+                    "so nothing is skipped or repeated; to go on later, pass the last POSITION to --since.",
+                    "Exits 0 after store-deleted; 4 with 410 history-expired when --since is older than",
+                    "the history kept (re-read the store, then watch --since the 'next' it names)."})
+    static final class WatchCommand extends Sub {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "STORE",
+                description = "The store (its ID or name); else --store / DATASTORES_STORE.")
+        String storeArgument;
+
+        @Option(names = "--since", paramLabel = "POSITION",
+                description = "Start after this position (a line's first field); default: from the next change.")
+        String since;
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "Only changes of keys starting with PREFIX.")
+        String prefix;
+
+        @Option(names = "--no-values", description = "Leave the values out.")
+        boolean noValues;
+
+        @Option(names = "--json", description = "One JSON object per change.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            if (since != null && !since.matches("[0-7][0-9a-f]{15}")) {
+                throw usage("--since must be a position: 16 lowercase hex digits, as the first field of a line");
+            }
+            if (storeArgument != null) {
+                if (root.store != null && !root.store.equals(storeArgument)) {
+                    throw usage("name the store once: STORE or --store");
+                }
+                root.store = storeArgument;
+            }
+            StoreClient store = root.store();
+            PrintStream out = root.stdout();
+            PrintStream err = root.stderr();
+            ObjectMapper mapper = new ObjectMapper();
+            Watch watch = Watch.from(since).prefix(prefix).values(!noValues).onReconnect(reconnect ->
+                    err.println("datastores: " + oneLine(String.valueOf(reconnect.cause().getMessage()))
+                            + "; resuming after " + reconnect.position() + " in "
+                            + reconnect.delay().toMillis() + " ms"));
+            try (ChangeStream changes = store.watch(watch)) {
+                while (changes.hasNext()) {
+                    Change change = changes.next();
+                    out.print((json ? jsonLine(mapper, change) : line(change)) + "\n");
+                    out.flush();
+                }
+            }
+            return 0;
+        }
+
+        private static String line(Change change) {
+            StringBuilder line = new StringBuilder(change.position()).append('\t').append(change.type());
+            if (change.key() != null) {
+                line.append('\t').append(change.key());
+            }
+            if (change.value() != null) {
+                line.append('\t').append(change.value());
+            }
+            if (change.reason() != null) {
+                line.append('\t').append(change.reason());
+            }
+            return line.toString();
+        }
+
+        private static String jsonLine(ObjectMapper mapper, Change change) {
+            ObjectNode line = mapper.createObjectNode();
+            line.put("position", change.position());
+            line.put("type", change.type());
+            if (change.key() != null) {
+                line.put("key", change.key());
+            }
+            if (change.etag() != null) {
+                line.put("etag", change.etag());
+            }
+            if (change.value() != null) {
+                line.set("value", change.value());
+            }
+            if (change.expiresAt() != null) {
+                line.put("expiresAt", change.expiresAt());
+            }
+            if (change.reason() != null) {
+                line.put("reason", change.reason());
+            }
+            return line.toString();
         }
     }
 }

@@ -116,6 +116,14 @@ public class DatastoresException extends RuntimeException {
         return status == 404;
     }
 
+    /**
+     * 410 {@code history-expired} from a watch: the changes after its position are no longer kept. Re-read the
+     * store, then watch from {@link #member member("next")}; {@code member("oldest")} is the oldest position kept.
+     */
+    public boolean isHistoryExpired() {
+        return status == 410 && "history-expired".equals(slug());
+    }
+
     public boolean isPreconditionFailed() {
         return status == 412;
     }

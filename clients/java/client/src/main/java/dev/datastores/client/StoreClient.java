@@ -252,6 +252,20 @@ public final class StoreClient {
         return importFrom(new java.io.ByteArrayInputStream(body));
     }
 
+    /**
+     * The store's changes in commit order, from {@code watch}'s position (or from now), as a blocking iterator that
+     * resumes by itself after a lost connection without skipping or repeating a change; close it when done. It
+     * connects on the first {@code hasNext()}. See {@link ChangeStream}.
+     */
+    public ChangeStream watch(Watch watch) {
+        return new ChangeStream(datastores, base + "/changes", watch);
+    }
+
+    /** {@link #watch(Watch)} after {@code since} (or from now when null), with values. */
+    public ChangeStream watch(String since) {
+        return watch(Watch.from(since));
+    }
+
     private String recordPath(String key) {
         return base + "/records/" + Keys.encodePath(key);
     }

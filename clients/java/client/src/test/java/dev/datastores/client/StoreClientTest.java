@@ -40,6 +40,7 @@ class StoreClientTest {
     private static String url;
     private static Datastores tenant;
     private static String workspace;
+    private static String token;
     private StoreClient store;
 
     @BeforeAll
@@ -50,7 +51,7 @@ class StoreClientTest {
                 "DATASTORES_URL and DATASTORES_ADMIN_TOKEN name no service: the client's tests need one");
         OperatorApi operator = new OperatorApi(Datastores.connect(url, admin).apiClient());
         workspace = operator.createWorkspace(new NewWorkspace().name("java-client-test").plan("business")).getId();
-        String token = operator.createApiKeyAsOperator(workspace, new NewApiKey().name("java-client-test")
+        token = operator.createApiKeyAsOperator(workspace, new NewApiKey().name("java-client-test")
                 .scopes(List.of(Scope.READ, Scope.WRITE, Scope.MANAGE))).getToken();
         tenant = Datastores.connect(url, token);
     }
@@ -92,6 +93,67 @@ class StoreClientTest {
             assertFalse(store.has(key), key);
         }
         assertEquals(0, store.list(null, 100, false).count());
+    }
+
+    @Test
+    void watchResumesAfterCutConnectionsWithoutGapsAndEndsAtTheStoresDeletion() throws Exception {
+        List<Watch.Reconnect> reconnects = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (CuttingProxy proxy = new CuttingProxy(java.net.URI.create(url));
+                ChangeStream changes = Datastores.connect(proxy.url(), token).store(workspace, store.id())
+                        .watch(Watch.fromNow().prefix("w/").backoff(java.time.Duration.ofMillis(50),
+                                java.time.Duration.ofMillis(500)).onReconnect(reconnects::add))) {
+            String start = changes.start();
+            store.put("other", "0"); // not under the prefix
+            Thread writer = new Thread(() -> {
+                for (int i = 0; i < 60; i++) {
+                    String key = String.format("w/%03d", i);
+                    store.put(key, "{\"n\":" + i + ".50}");
+                    written.add(key);
+                    if (i == 15 || i == 30 || i == 45) {
+                        proxy.cutAll();
+                    }
+                    try {
+                        Thread.sleep(15);
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                }
+            });
+            writer.start();
+            List<Change> got = new ArrayList<>();
+            while (got.size() < 60 && changes.hasNext()) {
+                got.add(changes.next());
+            }
+            writer.join();
+            assertEquals(written, got.stream().map(Change::key).collect(Collectors.toList()),
+                    "every change once, in commit order, across " + proxy.cuts() + " cuts: " + reconnects);
+            assertTrue(proxy.cuts() >= 3 && changes.reconnects() >= 3, "reconnected " + changes.reconnects() + " times");
+            String previous = start;
+            for (Change change : got) {
+                assertEquals(Change.SET, change.type());
+                assertTrue(change.position().compareTo(previous) > 0, change.position() + " after " + previous);
+                previous = change.position();
+            }
+            assertEquals("{\"n\":0.50}", got.get(0).value().toString(), "values keep their number text");
+            assertEquals(got.get(59).position(), changes.position());
+
+            new StoresApi(tenant.apiClient()).deleteStore(workspace, store.id());
+            assertTrue(changes.hasNext());
+            assertTrue(changes.next().isStoreDeleted());
+            assertFalse(changes.hasNext(), "the store's deletion ends the watch");
+        }
+    }
+
+    @Test
+    void watchOfAnotherWorkspacesOrNoStoreIsNotFound() {
+        try (ChangeStream changes = tenant.store(workspace, store.id()).watch((String) null)) {
+            assertTrue(changes.start().matches("[0-9a-f]{16}"));
+        }
+        try (ChangeStream changes = new StoreClient(tenant, workspace, "ds_doesnotexist00000000").watch("0000000000000001")) {
+            DatastoresException refused = assertThrows(DatastoresException.class, changes::hasNext);
+            assertEquals(404, refused.status());
+        }
     }
 
     private static List<String> byUtf8(List<String> keys) {
