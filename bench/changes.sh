@@ -5,9 +5,10 @@
 #    rounds alternating which side runs first. Prints medians and the ratio on/off.
 # 2. Changes delivered to 1, 10 and 100 SSE watchers (WATCHERS) of the store while the same PUT load runs: the PUTs
 #    committed per second, the events each watcher received per second, and the delivery lag's p99 from /q/metrics.
+#    WATCHERS="" skips this half.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-C=${C:-32}; D=${D:-10}; ROUNDS=${ROUNDS:-4}; WARM=${WARM:-15}; WATCHERS=${WATCHERS:-1 10 100}
+C=${C:-32}; D=${D:-10}; ROUNDS=${ROUNDS:-4}; WARM=${WARM:-15}; WATCHERS=${WATCHERS-1 10 100}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
 need_wrk
