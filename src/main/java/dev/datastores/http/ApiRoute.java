@@ -151,6 +151,32 @@ public enum ApiRoute {
         return path.replaceAll("\\{\\s*(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("/+", "/").replaceAll("(.)/$", "$1");
     }
 
+    /** The route that serves a request of this method for the target (a GET route serves HEAD), if there is one. */
+    public static Optional<ApiRoute> serving(String method, RequestTarget target) {
+        ApiRoute get = null;
+        for (ApiRoute route : values()) {
+            if (route.matches(target)) {
+                if (route.method.equals(method)) {
+                    return Optional.of(route);
+                }
+                if (route.method.equals("GET")) {
+                    get = route;
+                }
+            }
+        }
+        return method.equals("HEAD") ? Optional.ofNullable(get) : Optional.empty();
+    }
+
+    /** The template of the path a request target names (whatever its method), if the API has that path. */
+    public static Optional<String> templateOf(RequestTarget target) {
+        for (ApiRoute route : values()) {
+            if (route.matches(target)) {
+                return Optional.of(route.template);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether the API has a route of this method for the target, or no route at all for its path (that is a 404). */
     static boolean allows(String method, RequestTarget target) {
         boolean pathKnown = false;

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.smallrye.mutiny.CompositeException;
 import io.netty.channel.unix.Errors;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.net.SocketException;
 import java.util.LinkedHashMap;
@@ -27,7 +27,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
     public static final String PROBLEM_JSON = "application/problem+json";
-    /** The request property that holds the problem a request was answered with, for its metrics. */
+    /** The routing context entry that holds the problem a request was answered with, for its metrics. */
     public static final String PROBLEM = "datastores.problem";
     private static final String TYPE_BASE = "https://datastores.dev/problems/";
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
@@ -58,14 +58,14 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response problem(ProblemException problem, HttpServerRequest request, ContainerRequestContext context) {
-        context.setProperty(PROBLEM, problem);
-        return problem(problem, request);
+    public Response problem(ProblemException problem, RoutingContext context) {
+        context.put(PROBLEM, problem);
+        return problem(problem, context.request());
     }
 
     @ServerExceptionMapper
-    public Response refused(DomainException failure, HttpServerRequest request, ContainerRequestContext context) {
-        return problem(Problems.of(failure), request, context);
+    public Response refused(DomainException failure, RoutingContext context) {
+        return problem(Problems.of(failure), context);
     }
 
     private Response problem(ProblemException problem, HttpServerRequest request) {

@@ -55,6 +55,10 @@ public class RequestTargetFilter {
             return;
         }
         target.attachTo(context);
+        if (!ApiRoute.allows(request.method().name(), target)) {
+            answer(context, Problems.methodNotAllowed(request.method().name(), ApiRoute.methodsFor(target)));
+            return;
+        }
         if (target.needsRerouting()) {
             String query = request.query();
             context.reroute(request.method(), target.routingPath() + (query == null ? "" : "?" + query));
@@ -111,9 +115,6 @@ public class RequestTargetFilter {
         RequestTarget.requireUri(request.uri());
         RequestTarget target = RequestTarget.parse(request.path());
         RequestTarget.requireWellFormedQuery(request.query());
-        if (!ApiRoute.allows(request.method().name(), target)) {
-            throw Problems.methodNotAllowed(request.method().name(), ApiRoute.methodsFor(target));
-        }
         return target;
     }
 

@@ -4,6 +4,7 @@ import dev.datastores.domain.DomainException.Limit;
 import dev.datastores.ops.MetricsConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,9 @@ import org.jboss.logging.Logger;
  * Workspaces near a limit of their plan, as counts per limit and band ({@code datastores_workspaces_near_limit
  * {limit="keys", band="0.95"}}): six series whatever the number of workspaces, computed from PostgreSQL's usage
  * every {@code datastores.metrics.near-limits-every}. Which workspaces they are is for the operator API to say.
+ * Made at start, so its series are exported (at 0) before the first refresh.
  */
+@Startup
 @ApplicationScoped
 public class NearLimits {
 

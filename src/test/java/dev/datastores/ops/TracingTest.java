@@ -86,6 +86,41 @@ class TracingTest {
         }
     }
 
+    @Test
+    void queryStringsKeepTheirNamesButNotTheirValues() throws Exception {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("queried");
+        String traceId = newTraceId();
+        tenant.request().header("traceparent", traceparent(traceId, newSpanId())).queryParam("prefix", "PREFIX-SECRET")
+                .queryParam("limit", 5).get(tenant.records(store)).then().statusCode(200);
+
+        List<SpanData> trace = spans.awaitTrace(traceId, found -> found.stream().anyMatch(span -> span.getKind() == SpanKind.SERVER));
+        SpanData server = trace.stream().filter(span -> span.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        assertThat(server.getAttributes().get(QueryRedaction.URL_QUERY)).isEqualTo("prefix=?&limit=?");
+        assertThat(describe(trace)).doesNotContain("PREFIX-SECRET");
+
+        tenant.request().body("1").put(tenant.records(store) + "/a").then().statusCode(201);
+        String jobTrace = newTraceId();
+        try (Receiver receiver = Receiver.acceptingAll()) {
+            tenant.request().header("traceparent", traceparent(jobTrace, newSpanId()))
+                    .body(Map.of("url", receiver.url() + "?sig=DESTINATION-SECRET")).post(tenant.stores() + "/" + store + "/exports")
+                    .then().statusCode(202);
+
+            List<SpanData> job = spans.awaitTrace(jobTrace, found -> found.stream()
+                    .anyMatch(span -> span.getAttributes().get(QueryRedaction.URL_FULL) != null));
+            List<String> urls = job.stream().map(span -> span.getAttributes().get(QueryRedaction.URL_FULL)).filter(url -> url != null).toList();
+            assertThat(urls).as(describe(job)).isNotEmpty().allSatisfy(url -> assertThat(url).endsWith("?sig=?"));
+            assertThat(describe(job)).doesNotContain("DESTINATION-SECRET");
+        }
+    }
+
+    @Test
+    void aRedactedQueryKeepsOnlyNames() {
+        assertThat(QueryRedaction.redact("prefix=a&limit=5")).isEqualTo("prefix=?&limit=?");
+        assertThat(QueryRedaction.redact("dsk_token")).isEqualTo("?");
+        assertThat(QueryRedaction.redact("a=&b=c=d&&$x=1")).isEqualTo("a=?&b=?&&$x=?");
+    }
+
     private static boolean hasSql(List<SpanData> trace) {
         return trace.stream().anyMatch(span -> span.getKind() == SpanKind.CLIENT && span.getAttributes().get(DB_STATEMENT) != null);
     }

@@ -4,13 +4,15 @@ import static io.restassured.RestAssured.given;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** One scrape of {@code /q/metrics} in Prometheus' text format, read series by series. */
 public final class PrometheusText {
 
-    private static final Pattern SERIES = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)})? (\\S+)$");
+    private static final Pattern SERIES = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{((?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final String text;
@@ -51,6 +53,23 @@ public final class PrometheusText {
             }
         }
         return sum;
+    }
+
+    /** Every value the label takes in the series of {@code name}. */
+    public Set<String> labelValues(String name, String label) {
+        Set<String> values = new TreeSet<>();
+        Matcher series = SERIES.matcher(text);
+        while (series.find()) {
+            if (series.group(1).equals(name) && series.group(3) != null) {
+                Matcher found = LABEL.matcher(series.group(3));
+                while (found.find()) {
+                    if (found.group(1).equals(label)) {
+                        values.add(found.group(2));
+                    }
+                }
+            }
+        }
+        return values;
     }
 
     /** Whether any series of {@code name} is exported. */

@@ -1,0 +1,36 @@
+package dev.datastores.ops;
+
+import dev.datastores.http.ApiRoute;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import java.util.regex.Pattern;
+import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Names every API request's route and workspace for the logs (MDC {@code route}, {@code workspaceId}, beside the
+ * trace's {@code traceId}). The workspace is named only when the path holds a well-formed workspace id: a client
+ * chooses the path before anything checks it, and what a log line says should not be text it chose.
+ */
+@Singleton
+public class RequestLogContext {
+
+    public static final String ROUTE = "route";
+    public static final String WORKSPACE = "workspaceId";
+    private static final Pattern WORKSPACE_ID = Pattern.compile("ws_[A-Za-z0-9_-]{1,64}");
+
+    /** First of all filters, so a request refused by authentication or the rate limit is named too. */
+    @ServerRequestFilter(priority = 10, nonBlocking = true)
+    public void name(ContainerRequestContext request, ResourceInfo resource) {
+        ApiRoute route = resource.getResourceMethod() == null ? null : ApiRoute.of(resource.getResourceMethod()).orElse(null);
+        if (route == null) {
+            return;
+        }
+        MDC.put(ROUTE, route.method() + " " + route.template());
+        String workspace = request.getUriInfo().getPathParameters().getFirst("ws");
+        if (workspace != null && WORKSPACE_ID.matcher(workspace).matches()) {
+            MDC.put(WORKSPACE, workspace);
+        }
+    }
+}
