@@ -18,7 +18,7 @@ import org.jboss.logmanager.ExtLogRecord;
  */
 final class JsonLogFormatter extends ExtFormatter {
 
-    private static final List<String> CONTEXT = List.of("traceId", "spanId", RequestLogContext.WORKSPACE, RequestLogContext.ROUTE);
+    private static final List<String> CONTEXT = List.of("traceId", "spanId", LogContextFilter.WORKSPACE, LogContextFilter.ROUTE);
     private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
 
     @Override

@@ -206,12 +206,7 @@ class ChangeStreamTest {
         for (int i = 0; i < all.size(); i++) {
             assertThat(all.get(i).get("position")).as("positions are dense and in order").isEqualTo(Positions.format(i + 1));
         }
-        Map<String, List<Object>> replayed = replay(all);
-        Map<String, List<Object>> stored = new HashMap<>();
-        tenant.request().queryParam("limit", 1024).get(tenant.records(store)).then().statusCode(200).extract().jsonPath()
-                .getList("records", Map.class).forEach(record -> stored.put((String) record.get("key"),
-                        List.of(record.get("etag"), JSON.valueToTree(record.get("value")))));
-        assertThat(replayed).isEqualTo(stored);
+        assertThat(replay(all)).isEqualTo(stored(tenant, store));
 
         List<EventStream.Event> streamed = sse.take(all.size(), Duration.ofSeconds(30));
         sse.close();
@@ -224,6 +219,48 @@ class ChangeStreamTest {
             assertThat(readAll(tenant, store, Positions.format(from))).as("a resume is the rest of the history")
                     .isEqualTo(all.subList(from, all.size()));
         }
+    }
+
+    /**
+     * For generated sequences of every kind of write, conditional ones and batches whose checks pass or fail among
+     * them, replaying the history from its start gives the store: its keys, ETags, values and expiries.
+     */
+    @Test
+    void theHistoryReplayedIsTheStoreForGeneratedWriteSequences() {
+        Tenant tenant = Tenant.create();
+        for (int round = 0; round < 25; round++) {
+            Random random = new Random(round);
+            String store = tenant.newStore("round-" + round);
+            String base = tenant.stores() + "/" + store;
+            for (int i = 0; i < 20; i++) {
+                String key = "k" + random.nextInt(3);
+                String other = "k" + random.nextInt(3);
+                String etag = random.nextBoolean() ? currentEtag(tenant, store, key) : "\"stale\"";
+                switch (random.nextInt(10)) {
+                    case 0 -> tenant.request().body("{\"v\":" + i + "}").put(tenant.records(store) + "/" + key);
+                    case 1 -> tenant.request().body("{\"v\":" + i + "}").header("If-Match", etag).put(tenant.records(store) + "/" + key);
+                    case 2 -> tenant.request().body("[" + i + "]").header("If-None-Match", "*").put(tenant.records(store) + "/" + key);
+                    case 3 -> tenant.request().header("If-Match", etag).delete(tenant.records(store) + "/" + key);
+                    case 4 -> tenant.request().body("{\"key\":\"" + key + "\",\"ttl\":" + (random.nextBoolean() ? "3600" : "null") + "}")
+                            .post(base + "/expire");
+                    case 5 -> tenant.request().body("{\"key\":\"" + key + "\",\"by\":2}").post(base + "/increment");
+                    case 6 -> tenant.request().body("{\"checks\":[{\"key\":\"" + key + "\",\"absent\":true}],\"set\":[{\"key\":\""
+                            + other + "\",\"value\":" + i + "}]}").post(base + "/batch");
+                    case 7 -> tenant.request().body("{\"checks\":[{\"key\":\"" + key + "\",\"etag\":" + JSON.valueToTree(etag)
+                            + "}],\"set\":[{\"key\":\"" + key + "\",\"value\":\"checked " + i + "\"}],\"delete\":[\"" + other + "\"]}")
+                            .post(base + "/batch");
+                    case 8 -> tenant.request().body("{\"key\":\"" + key + "\",\"value\":" + i + ",\"ttl\":600}").post(base + "/append");
+                    default -> tenant.request().delete(random.nextInt(4) == 0 ? tenant.records(store) : tenant.records(store) + "/" + key);
+                }
+            }
+            List<Map<String, Object>> history = readAll(tenant, store, "0000000000000000");
+            assertThat(replay(history)).as("round %d: %s", round, history).isEqualTo(stored(tenant, store));
+        }
+    }
+
+    private static String currentEtag(Tenant tenant, String store, String key) {
+        String etag = tenant.request().get(tenant.records(store) + "/" + key).header("ETag");
+        return etag == null ? "\"absent\"" : etag;
     }
 
     private static void randomWrites(Tenant tenant, String store, Random random, int operations) {
@@ -252,12 +289,22 @@ class ChangeStreamTest {
         }
     }
 
+    /** The store's records as the history describes them: key to ETag, value and expiry. */
+    private static Map<String, List<Object>> stored(Tenant tenant, String store) {
+        Map<String, List<Object>> stored = new HashMap<>();
+        tenant.request().queryParam("limit", 1024).get(tenant.records(store)).then().statusCode(200).extract().jsonPath()
+                .getList("records", Map.class).forEach(record -> stored.put((String) record.get("key"), List.of(
+                        record.get("etag"), JSON.valueToTree(record.get("value")), String.valueOf(record.get("expiresAt")))));
+        return stored;
+    }
+
     private static Map<String, List<Object>> replay(List<Map<String, Object>> changes) {
         Map<String, List<Object>> records = new HashMap<>();
         for (Map<String, Object> change : changes) {
             String key = (String) change.get("key");
             switch ((String) change.get("type")) {
-                case "set" -> records.put(key, List.of(change.get("etag"), JSON.valueToTree(change.get("value"))));
+                case "set" -> records.put(key, List.of(change.get("etag"), JSON.valueToTree(change.get("value")),
+                        String.valueOf(change.get("expiresAt"))));
                 case "delete" -> records.remove(key);
                 case "clear" -> records.clear();
                 default -> throw new AssertionError("unexpected change " + change);

@@ -14,7 +14,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * chooses the path before anything checks it, and what a log line says should not be text it chose.
  */
 @Singleton
-public class RequestLogContext {
+public class LogContextFilter {
 
     public static final String ROUTE = "route";
     public static final String WORKSPACE = "workspaceId";

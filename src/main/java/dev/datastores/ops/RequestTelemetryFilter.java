@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 @ApplicationScoped
-public class RequestTelemetry {
+public class RequestTelemetryFilter {
 
     private static final String NOT_FOUND = "NOT_FOUND";
     private static final String UNMATCHED = "UNMATCHED";
@@ -49,7 +49,7 @@ public class RequestTelemetry {
     private final Counter[][] operations = new Counter[ApiRoute.values().length][Outcome.values().length];
     private final Map<String, Counter> quotaRefusals = new ConcurrentHashMap<>();
 
-    public RequestTelemetry(MeterRegistry registry) {
+    public RequestTelemetryFilter(MeterRegistry registry) {
         this.registry = registry;
     }
 
