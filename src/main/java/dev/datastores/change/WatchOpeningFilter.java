@@ -2,8 +2,8 @@ package dev.datastores.change;
 
 import dev.datastores.record.RecordResource;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.NameBinding;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ResourceInfo;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -19,9 +19,10 @@ public class WatchOpeningFilter {
 
     static final String WATCH = WatchOpeningFilter.class.getName() + ".watch";
 
-    /** Marks the resource method whose watch this filter opens. */
+    /** Marks the resource method whose watch this filter opens: the filter runs for it alone (a name binding). */
+    @NameBinding
     @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.METHOD)
+    @Target({ElementType.METHOD, ElementType.TYPE})
     @interface OpensWatch {
     }
 
@@ -31,11 +32,9 @@ public class WatchOpeningFilter {
         this.changes = changes;
     }
 
+    @OpensWatch
     @ServerRequestFilter(priority = 1000, nonBlocking = true)
-    public Uni<Void> open(ContainerRequestContext request, ResourceInfo resource) {
-        if (resource.getResourceMethod() == null || !resource.getResourceMethod().isAnnotationPresent(OpensWatch.class)) {
-            return Uni.createFrom().voidItem();
-        }
+    public Uni<Void> open(ContainerRequestContext request) {
         var path = request.getUriInfo().getPathParameters();
         var query = request.getUriInfo().getQueryParameters();
         String lastEventId = request.getHeaderString("Last-Event-ID");

@@ -85,6 +85,8 @@ public enum ApiRoute {
     private final Set<Effect> effects;
     private final List<String> segments;
     private final boolean keyRoute;
+    private final String label;
+    private final int workspaceSegment;
 
     ApiRoute(String method, String template, Effect first, Effect... rest) {
         this.method = method;
@@ -92,6 +94,18 @@ public enum ApiRoute {
         this.effects = EnumSet.of(first, rest);
         this.segments = List.of(template.substring(1).split("/"));
         this.keyRoute = template.startsWith(Paths.R + "/");
+        this.label = method + " " + template;
+        this.workspaceSegment = segments.indexOf("{ws}");
+    }
+
+    /** The route as logs name it: {@code PUT /v1/workspaces/{ws}/stores/{ds}/records/{key}}. */
+    public String label() {
+        return label;
+    }
+
+    /** The workspace id a target this route serves names (decoded, unchecked), or null when the route names none. */
+    public String workspaceOf(RequestTarget target) {
+        return workspaceSegment < 0 || workspaceSegment >= target.segments().size() ? null : target.segments().get(workspaceSegment);
     }
 
     public String method() {

@@ -1,8 +1,9 @@
 package dev.datastores.ops;
 
 import dev.datastores.http.ApiRoute;
+import dev.datastores.http.RequestTarget;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
-import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import java.util.regex.Pattern;
 import org.jboss.logging.MDC;
@@ -22,13 +23,14 @@ public class LogContextFilter {
 
     /** First of all filters, so a request refused by authentication or the rate limit is named too. */
     @ServerRequestFilter(priority = 10, nonBlocking = true)
-    public void name(ContainerRequestContext request, ResourceInfo resource) {
+    public void name(ResourceInfo resource, RoutingContext context) {
         ApiRoute route = resource.getResourceMethod() == null ? null : ApiRoute.of(resource.getResourceMethod()).orElse(null);
-        if (route == null) {
+        RequestTarget target = RequestTarget.of(context);
+        if (route == null || target == null) {
             return;
         }
-        MDC.put(ROUTE, route.method() + " " + route.template());
-        String workspace = request.getUriInfo().getPathParameters().getFirst("ws");
+        MDC.put(ROUTE, route.label());
+        String workspace = route.workspaceOf(target);
         if (workspace != null && WORKSPACE_ID.matcher(workspace).matches()) {
             MDC.put(WORKSPACE, workspace);
         }
