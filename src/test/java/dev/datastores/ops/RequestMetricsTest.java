@@ -6,6 +6,7 @@ import dev.datastores.http.ApiRoute;
 import dev.datastores.support.EventStream;
 import dev.datastores.support.PrometheusText;
 import dev.datastores.support.RawHttp;
+import dev.datastores.support.Receiver;
 import dev.datastores.support.Tenant;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -98,6 +100,21 @@ class RequestMetricsTest {
                 - requests(before, "/v1/workspaces/{ws}/stores/{ds}/records/{key}", "PATCH", "405")).isEqualTo(1);
         assertThat(requests(after, "/v1/workspaces/{ws}/stores/{ds}/records/{key}", "PUT", "413")
                 - requests(before, "/v1/workspaces/{ws}/stores/{ds}/records/{key}", "PUT", "413")).isEqualTo(1);
+    }
+
+    /** A webhook's URL often holds its secret in the path (Slack's, Discord's): an export destination is such a URL. */
+    @Test
+    void anExportDestinationsUrlIsNoLabel() throws Exception {
+        Tenant tenant = Tenant.create();
+        String store = tenant.newStore("exported");
+        tenant.request().body("1").put(tenant.records(store) + "/a").then().statusCode(201);
+        try (Receiver receiver = Receiver.acceptingAll()) {
+            tenant.request().body(Map.of("url", receiver.url() + "/" + MARK + "-hook-secret?sig=" + MARK))
+                    .post(tenant.stores() + "/" + store + "/exports").then().statusCode(202);
+            awaitTrue(() -> !receiver.chunks().isEmpty());
+        }
+
+        assertThat(PrometheusText.scrape().text().toLowerCase(Locale.ROOT)).doesNotContain(MARK);
     }
 
     private static String method(Random random, int i) {

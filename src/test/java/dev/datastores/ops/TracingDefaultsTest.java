@@ -2,9 +2,12 @@ package dev.datastores.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +35,15 @@ class TracingDefaultsTest {
     }
 
     @Test
+    void aShareOfNewTracesIsKeptUnlessTheOperatorSaysOtherwise() {
+        String arg = "quarkus.otel.traces.sampler.arg";
+        assertThat(config(Map.of()).getValue(arg, String.class)).isEqualTo(TracingDefaults.DEFAULT_SAMPLE);
+        assertThat(config(Map.of("OTEL_TRACES_SAMPLER_ARG", "0.5")).getValue(arg, String.class)).isEqualTo("0.5");
+        assertThat(config(Map.of("QUARKUS_OTEL_TRACES_SAMPLER_ARG", "1.0", "OTEL_TRACES_SAMPLER_ARG", "0.5")).getValue(arg, String.class))
+                .isEqualTo("1.0");
+    }
+
+    @Test
     void anOperatorsExplicitSettingWins() {
         SmallRyeConfig config = config(Map.of("quarkus.otel.exporter.otlp.endpoint", "http://collector:4317",
                 "quarkus.otel.sdk.disabled", "true"));
@@ -49,9 +61,17 @@ class TracingDefaultsTest {
         assertThat(config.getValue("quarkus.otel.sdk.disabled", Boolean.class)).isTrue();
     }
 
-    /** The settings as an operator's environment gives them (ordinal 300), with the service's defaults below. */
+    /**
+     * The settings as an operator's environment gives them (ordinal 300), over the service's application.properties
+     * (250) and its defaults below: a value written there would hide a standard OTEL_* name.
+     */
     private static SmallRyeConfig config(Map<String, String> environment) {
-        return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(environment, "environment", 300))
-                .withSources(new TracingDefaults()).build();
+        try {
+            return new SmallRyeConfigBuilder().withSources(new EnvConfigSource(environment, 300))
+                    .withSources(new PropertiesConfigSource(TracingDefaultsTest.class.getResource("/application.properties"), 250))
+                    .withSources(new TracingDefaults()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
