@@ -11,15 +11,16 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Names every API request's route and workspace for the logs (MDC {@code route}, {@code workspaceId}, beside the
- * trace's {@code traceId}). The workspace is named only when the path holds a well-formed workspace id: a client
- * chooses the path before anything checks it, and what a log line says should not be text it chose.
+ * trace's {@code traceId}). The workspace is named only when the path holds a well-formed workspace id (the shape
+ * {@code Ids} makes): a client chooses the path before anything checks it, and a log line should not carry text it
+ * chose.
  */
 @Singleton
 public class LogContextFilter {
 
     public static final String ROUTE = "route";
     public static final String WORKSPACE = "workspaceId";
-    private static final Pattern WORKSPACE_ID = Pattern.compile("ws_[A-Za-z0-9_-]{1,64}");
+    private static final Pattern WORKSPACE_ID = Pattern.compile("ws_[0-9a-z]{20}");
 
     /** First of all filters, so a request refused by authentication or the rate limit is named too. */
     @ServerRequestFilter(priority = 10, nonBlocking = true)

@@ -15,7 +15,9 @@ enum Outcome {
     /** PostgreSQL could not be reached (503). */
     UNAVAILABLE("unavailable"),
     /** A failure of the service (500). */
-    ERROR("error");
+    ERROR("error"),
+    /** The client closed the connection before any answer (recorded as 499). */
+    ABORTED("aborted");
 
     /** The limit tag of every outcome but a quota refusal. */
     static final String NO_LIMIT = "none";
@@ -46,6 +48,7 @@ enum Outcome {
             case 429 -> RATE_LIMITED;
             case 401, 403 -> DENIED;
             case 503 -> UNAVAILABLE;
+            case 499 -> ABORTED;
             default -> status >= 500 ? ERROR : INVALID;
         };
     }

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * binder, which labels a request refused before routing (a 405, a malformed path) with its raw path: a key, a
  * workspace id or any text a client sends became a label, and enough distinct paths filled its cap of URIs so that
  * later routes went unrecorded. Here every label is from a fixed set: a path of the route table, {@code NOT_FOUND}
- * for a path the API does not have, {@code UNMATCHED} for a target too malformed to name one, and a method outside
- * HTTP's own is {@code OTHER}. Quarkus' endpoints under {@code /q} are not recorded (as Quarkus does by default).</li>
+ * for a path nothing has, {@code STATIC} for the dashboard's files, {@code UNMATCHED} for a target too malformed to
+ * name one, and a method outside HTTP's own is {@code OTHER}. Quarkus' endpoints under {@code /q} are not recorded (as Quarkus does by default).</li>
  * <li>{@code datastores_operations_total} by operation and outcome (and the plan limit of a quota refusal), for
  * requests of a route of the API.</li>
  * </ul>
@@ -37,6 +37,10 @@ public class RequestTelemetryFilter {
     private static final String NOT_FOUND = "NOT_FOUND";
     private static final String UNMATCHED = "UNMATCHED";
     private static final String OTHER_METHOD = "OTHER";
+    /** A path outside the API that something answered: the dashboard's files. */
+    private static final String STATIC = "STATIC";
+    private static final int CLIENT_CLOSED = 499;
+    private static final int HTTP_VERSION_NOT_SUPPORTED = 505;
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
             "CONNECT");
     private static final String STARTED = "datastores.request-started";
@@ -61,42 +65,53 @@ public class RequestTelemetryFilter {
         // a rerouted request passes here twice; it is one request
         if (context.get(STARTED) == null && !context.request().path().startsWith("/q/")) {
             context.put(STARTED, System.nanoTime());
-            context.addHeadersEndHandler(headers -> recordOnce(context));
-            context.addEndHandler(ended -> recordOnce(context));
+            context.addHeadersEndHandler(headers -> recordOnce(context, context.response().getStatusCode()));
+            context.addEndHandler(ended -> recordOnce(context, context.response().headWritten()
+                    ? context.response().getStatusCode() : CLIENT_CLOSED));
         }
         context.next();
     }
 
     /**
      * When the answer's head is written: a client that has the answer finds it counted, and a stream (an export, a
-     * watch) counts when it starts, its duration the time to its first byte. A request whose connection closed before
-     * any answer counts when it ends.
+     * watch) counts when it starts, its duration the time to its first byte. A request whose client closed the
+     * connection before any answer counts when it ends, with status 499 (as nginx names it), not as the 200 the
+     * response was still set to.
      */
-    private void recordOnce(RoutingContext context) {
+    private void recordOnce(RoutingContext context, int status) {
         if (context.get(RECORDED) == null) {
             context.put(RECORDED, Boolean.TRUE);
-            record(context, System.nanoTime() - context.<Long>get(STARTED));
+            record(context, status, System.nanoTime() - context.<Long>get(STARTED));
         }
     }
 
-    private void record(RoutingContext context, long nanos) {
-        int status = context.response().getStatusCode();
+    private void record(RoutingContext context, int status, long nanos) {
         String method = context.request().method().name();
         RequestTarget target = RequestTarget.of(context);
         ApiRoute route = target == null ? null : ApiRoute.serving(method, target).orElse(null);
-        String uri = route != null ? route.template() : target == null ? UNMATCHED : ApiRoute.templateOf(target).orElse(NOT_FOUND);
+        String uri = route != null ? route.template()
+                : target == null ? UNMATCHED : ApiRoute.templateOf(target).orElse(status == 404 ? NOT_FOUND : STATIC);
         String methodTag = METHODS.contains(method) ? method : OTHER_METHOD;
         timers.computeIfAbsent(uri + ' ' + methodTag + ' ' + status, ignored -> Timer.builder("http.server.requests")
                         .description("HTTP requests by route template, method and status")
                         .tag("uri", uri)
                         .tag("method", methodTag)
                         .tag("status", Integer.toString(status))
-                        .tags(List.of(io.micrometer.core.instrument.binder.http.Outcome.forStatus(status).asTag()))
+                        .tag("outcome", httpOutcome(status))
                         .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
         if (route != null) {
             count(route, status, context.get(ProblemMapper.PROBLEM));
         }
+    }
+
+    /**
+     * Micrometer's outcome of a status, but for 505 and 499: a request line with an HTTP version nobody speaks, and a
+     * client that went away, are the client's doing, and the 5xx alert is about the service's.
+     */
+    private static String httpOutcome(int status) {
+        return status == HTTP_VERSION_NOT_SUPPORTED || status == CLIENT_CLOSED ? "CLIENT_ERROR"
+                : io.micrometer.core.instrument.binder.http.Outcome.forStatus(status).name();
     }
 
     private void count(ApiRoute route, int status, ProblemException problem) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.datastores.record.ExpirySweeper;
 import dev.datastores.support.EventStream;
 import dev.datastores.support.Plans;
+import dev.datastores.support.StoreHistory;
 import dev.datastores.support.Tenant;
 import dev.datastores.support.TestClock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,7 +21,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -206,7 +206,7 @@ class ChangeStreamTest {
         for (int i = 0; i < all.size(); i++) {
             assertThat(all.get(i).get("position")).as("positions are dense and in order").isEqualTo(Positions.format(i + 1));
         }
-        assertThat(replay(all)).isEqualTo(stored(tenant, store));
+        assertThat(StoreHistory.replay(all)).isEqualTo(StoreHistory.stored(tenant.request(), tenant.records(store)));
 
         List<EventStream.Event> streamed = sse.take(all.size(), Duration.ofSeconds(30));
         sse.close();
@@ -254,7 +254,7 @@ class ChangeStreamTest {
                 }
             }
             List<Map<String, Object>> history = readAll(tenant, store, "0000000000000000");
-            assertThat(replay(history)).as("round %d: %s", round, history).isEqualTo(stored(tenant, store));
+            assertThat(StoreHistory.replay(history)).as("round %d: %s", round, history).isEqualTo(StoreHistory.stored(tenant.request(), tenant.records(store)));
         }
     }
 
@@ -287,30 +287,6 @@ class ChangeStreamTest {
                 }
             }
         }
-    }
-
-    /** The store's records as the history describes them: key to ETag, value and expiry. */
-    private static Map<String, List<Object>> stored(Tenant tenant, String store) {
-        Map<String, List<Object>> stored = new HashMap<>();
-        tenant.request().queryParam("limit", 1024).get(tenant.records(store)).then().statusCode(200).extract().jsonPath()
-                .getList("records", Map.class).forEach(record -> stored.put((String) record.get("key"), List.of(
-                        record.get("etag"), JSON.valueToTree(record.get("value")), String.valueOf(record.get("expiresAt")))));
-        return stored;
-    }
-
-    private static Map<String, List<Object>> replay(List<Map<String, Object>> changes) {
-        Map<String, List<Object>> records = new HashMap<>();
-        for (Map<String, Object> change : changes) {
-            String key = (String) change.get("key");
-            switch ((String) change.get("type")) {
-                case "set" -> records.put(key, List.of(change.get("etag"), JSON.valueToTree(change.get("value")),
-                        String.valueOf(change.get("expiresAt"))));
-                case "delete" -> records.remove(key);
-                case "clear" -> records.clear();
-                default -> throw new AssertionError("unexpected change " + change);
-            }
-        }
-        return records;
     }
 
     @Test
@@ -441,16 +417,7 @@ class ChangeStreamTest {
     }
 
     private static List<Map<String, Object>> readAll(Tenant tenant, String store, String since) {
-        List<Map<String, Object>> all = new ArrayList<>();
-        while (true) {
-            JsonPath page = poll(tenant, store, since, 1);
-            List<Map<String, Object>> changes = page.getList("changes");
-            if (changes.isEmpty()) {
-                return all;
-            }
-            all.addAll(changes);
-            since = page.getString("next");
-        }
+        return StoreHistory.readAll(tenant::request, tenant.stores() + "/" + store + "/changes", since);
     }
 
     static JsonPath poll(Tenant tenant, String store, String since, int wait) {

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.datastores.support.EventStream;
 import dev.datastores.support.Parallel;
-import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
+import dev.datastores.support.StoreHistory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,33 +22,27 @@ import org.junit.jupiter.api.Test;
  */
 class ChangesAcrossInstancesIT {
 
-    private static final int REDIS_PORT = 16393;
-    private static final List<String> BASES = List.of("http://127.0.0.1:18097", "http://127.0.0.1:18098");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static ServiceProcess redis;
-    private static ServiceProcess first;
-    private static ServiceProcess second;
+    private static TwoInstances instances;
+    private static List<String> bases;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = ServiceProcess.redis(REDIS_PORT);
-        first = ServiceProcess.service(18097, "redis://127.0.0.1:" + REDIS_PORT);
-        second = ServiceProcess.service(18098, "redis://127.0.0.1:" + REDIS_PORT);
+        instances = TwoInstances.start(16393, 18097, 18098);
+        bases = instances.bases();
     }
 
     @AfterAll
     static void stop() {
-        for (ServiceProcess process : new ServiceProcess[] {first, second, redis}) {
-            if (process != null) {
-                process.close();
-            }
+        if (instances != null) {
+            instances.close();
         }
     }
 
     @Test
     void aChangeThroughOneInstanceReachesWatchersOfTheOtherWithinASecond() throws Exception {
-        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10_000, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(bases, 5, 10_000, 100_000_000);
         try (EventStream sse = EventStream.open(changesUrl(ws, 1), ws.token(), null)) {
             assertThat(sse.nextComment(Duration.ofSeconds(5))).isNotNull();
             List<Long> millis = new ArrayList<>();
@@ -71,7 +63,7 @@ class ChangesAcrossInstancesIT {
 
     @Test
     void concurrentWritersOnBothInstancesGiveOneGaplessHistoryEverywhere() throws Exception {
-        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10_000, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(bases, 5, 10_000, 100_000_000);
         EventStream onFirst = EventStream.open(changesUrl(ws, 0) + "?since=0000000000000000", ws.token(), null);
         EventStream onSecond = EventStream.open(changesUrl(ws, 1) + "?since=0000000000000000", ws.token(), null);
         Parallel.run(12, writer -> {
@@ -95,19 +87,8 @@ class ChangesAcrossInstancesIT {
         for (int i = 0; i < all.size(); i++) {
             assertThat(all.get(i).get("position")).isEqualTo(String.format("%016x", i + 1));
         }
-        Map<String, List<Object>> replayed = new HashMap<>();
-        for (Map<String, Object> change : all) {
-            if (change.get("type").equals("set")) {
-                replayed.put((String) change.get("key"), List.of(change.get("etag"), JSON.valueToTree(change.get("value"))));
-            } else {
-                replayed.remove((String) change.get("key"));
-            }
-        }
-        Map<String, List<Object>> stored = new HashMap<>();
-        ws.request(1).queryParam("limit", 1024).get("/v1/workspaces/{ws}/stores/{ds}/records", ws.id(), ws.store())
-                .then().statusCode(200).extract().jsonPath().getList("records", Map.class)
-                .forEach(record -> stored.put((String) record.get("key"), List.of(record.get("etag"), JSON.valueToTree(record.get("value")))));
-        assertThat(replayed).as("the history replayed is the store").isEqualTo(stored);
+        assertThat(StoreHistory.replay(all)).as("the history replayed is the store")
+                .isEqualTo(StoreHistory.stored(ws.request(1), "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/records"));
 
         List<String> positions = all.stream().map(change -> (String) change.get("position")).toList();
         for (EventStream sse : List.of(onFirst, onSecond)) {
@@ -124,7 +105,7 @@ class ChangesAcrossInstancesIT {
 
     @Test
     void ofTwentyTransactionsCheckingOneEtagOnTwoInstancesExactlyOneCommits() {
-        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10_000, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(bases, 5, 10_000, 100_000_000);
         String etag = ws.put(0, "counter", "0").then().statusCode(201).extract().header("ETag");
         List<Integer> statuses = Parallel.run(20, i -> ws.request(i % 2)
                 .body("{\"checks\":[{\"key\":\"counter\",\"etag\":" + quoted(etag) + "}],\"set\":[{\"key\":\"counter\",\"value\":" + (i + 1)
@@ -144,21 +125,10 @@ class ChangesAcrossInstancesIT {
     }
 
     private static List<Map<String, Object>> readAll(ItWorkspace ws, int instance, String since) {
-        List<Map<String, Object>> all = new ArrayList<>();
-        while (true) {
-            RequestSpecification request = ws.request(instance).accept("application/json").queryParam("wait", 1).queryParam("since", since);
-            JsonPath page = request.get("/v1/workspaces/{ws}/stores/{ds}/changes", ws.id(), ws.store()).then().statusCode(200)
-                    .extract().jsonPath();
-            List<Map<String, Object>> changes = page.getList("changes");
-            if (changes.isEmpty()) {
-                return all;
-            }
-            all.addAll(changes);
-            since = page.getString("next");
-        }
+        return StoreHistory.readAll(() -> ws.request(instance), "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/changes", since);
     }
 
     private static String changesUrl(ItWorkspace ws, int instance) {
-        return BASES.get(instance) + "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/changes";
+        return bases.get(instance) + "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/changes";
     }
 }

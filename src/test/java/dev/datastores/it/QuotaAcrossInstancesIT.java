@@ -17,32 +17,25 @@ import org.junit.jupiter.api.Test;
 /** Quotas hold across two running instances of the packaged service, and through a Redis outage. */
 class QuotaAcrossInstancesIT {
 
-    private static final int REDIS_PORT = 16390;
-    private static final List<String> BASES = List.of("http://127.0.0.1:18091", "http://127.0.0.1:18092");
-
-    private static ServiceProcess redis;
-    private static ServiceProcess first;
-    private static ServiceProcess second;
+    private static TwoInstances instances;
+    private static List<String> bases;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = ServiceProcess.redis(REDIS_PORT);
-        first = ServiceProcess.service(18091, "redis://127.0.0.1:" + REDIS_PORT);
-        second = ServiceProcess.service(18092, "redis://127.0.0.1:" + REDIS_PORT);
+        instances = TwoInstances.start(16390, 18091, 18092);
+        bases = instances.bases();
     }
 
     @AfterAll
     static void stop() {
-        for (ServiceProcess process : new ServiceProcess[] {first, second, redis}) {
-            if (process != null) {
-                process.close();
-            }
+        if (instances != null) {
+            instances.close();
         }
     }
 
     @Test
     void fiftyPutsSpreadOverTwoInstancesAdmitExactlyOneForOneFreeSlot() {
-        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(bases, 5, 10, 100_000_000);
         for (int i = 0; i < 9; i++) {
             ws.put(0, "existing-" + i).then().statusCode(201);
         }
@@ -57,7 +50,7 @@ class QuotaAcrossInstancesIT {
     void redisStoppedDuringAWriteLoadGivesNoServerErrorNoOvershootAndRightCountersAfter() throws Exception {
         int maxKeys = 400;
         int prefilled = 340;
-        ItWorkspace ws = ItWorkspace.create(BASES, 5, maxKeys, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(bases, 5, maxKeys, 100_000_000);
         // Most of the room is taken up front, so the load reaches the limit however slow the machine is.
         String batch = java.util.stream.IntStream.range(0, prefilled).mapToObj(i -> "{\"key\":\"pre-" + i + "\",\"value\":0}")
                 .collect(java.util.stream.Collectors.joining(",", "{\"set\":[", "]}"));
@@ -81,9 +74,9 @@ class QuotaAcrossInstancesIT {
         }));
         load.start();
         awaitMoreAnswers(statuses, 20);
-        redis.close();
+        instances.stopRedis();
         awaitMoreAnswers(statuses, 40);
-        redis = ServiceProcess.redis(REDIS_PORT);
+        instances.restartRedis();
         awaitMoreAnswers(statuses, 40);
         for (int waited = 0; waited < 300 && !statuses.contains(403); waited++) {
             ServiceProcess.sleep(100);

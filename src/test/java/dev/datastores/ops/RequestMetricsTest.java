@@ -1,5 +1,6 @@
 package dev.datastores.ops;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datastores.http.ApiRoute;
@@ -10,7 +11,9 @@ import dev.datastores.support.Receiver;
 import dev.datastores.support.Tenant;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.Socket;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,7 +64,7 @@ class RequestMetricsTest {
 
         PrometheusText scrape = PrometheusText.scrape();
         Set<String> allowed = Arrays.stream(ApiRoute.values()).map(ApiRoute::template).collect(Collectors.toCollection(TreeSet::new));
-        allowed.addAll(List.of("NOT_FOUND", "UNMATCHED"));
+        allowed.addAll(List.of("NOT_FOUND", "UNMATCHED", "STATIC"));
         assertThat(scrape.labelValues(REQUESTS, "uri")).as("uri labels after %s", sent).isSubsetOf(allowed);
         assertThat(scrape.labelValues(REQUESTS, "method")).isSubsetOf(METHODS);
         assertThat(scrape.text().toLowerCase(Locale.ROOT)).as("the scrape holds nothing a client wrote").doesNotContain(MARK);
@@ -100,6 +103,38 @@ class RequestMetricsTest {
                 - requests(before, "/v1/workspaces/{ws}/stores/{ds}/records/{key}", "PATCH", "405")).isEqualTo(1);
         assertThat(requests(after, "/v1/workspaces/{ws}/stores/{ds}/records/{key}", "PUT", "413")
                 - requests(before, "/v1/workspaces/{ws}/stores/{ds}/records/{key}", "PUT", "413")).isEqualTo(1);
+    }
+
+    @Test
+    void clientsDoingsAreClientErrorsAndAnAbandonedRequestIsNoSuccess() throws Exception {
+        Tenant tenant = Tenant.create();
+        String records = tenant.records(tenant.newStore("abandoned"));
+        PrometheusText before = PrometheusText.scrape();
+
+        assertThat(new RawHttp(server).send("GET", records + "/k", "HTTP/1.2", null).status()).isEqualTo(505);
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.getOutputStream().write(("PUT " + records + "/half HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tenant.token()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[1,2").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            Thread.sleep(300);
+        }
+        awaitTrue(() -> operations(PrometheusText.scrape(), "record.put", "aborted") > operations(before, "record.put", "aborted"));
+
+        PrometheusText after = PrometheusText.scrape();
+        String record = "/v1/workspaces/{ws}/stores/{ds}/records/{key}";
+        assertThat(requests(after, "UNMATCHED", "GET", "505") - requests(before, "UNMATCHED", "GET", "505")).isEqualTo(1);
+        assertThat(after.value(REQUESTS, "status", "505", "outcome", "SERVER_ERROR")).isZero();
+        assertThat(requests(after, record, "PUT", "499") - requests(before, record, "PUT", "499")).isEqualTo(1);
+        assertThat(operations(after, "record.put", "ok") - operations(before, "record.put", "ok")).isZero();
+        tenant.request().get(records + "/half").then().statusCode(404);
+    }
+
+    @Test
+    void theDashboardsFilesAreStaticNotNotFound() {
+        PrometheusText before = PrometheusText.scrape();
+        given().get("/index.html").then().statusCode(200);
+
+        assertThat(requests(PrometheusText.scrape(), "STATIC", "GET", "200") - requests(before, "STATIC", "GET", "200")).isEqualTo(1);
     }
 
     /** A webhook's URL often holds its secret in the path (Slack's, Discord's): an export destination is such a URL. */

@@ -115,6 +115,24 @@ class TracingTest {
     }
 
     @Test
+    void aRefusalsSpanHoldsNothingTheClientSent() throws Exception {
+        Tenant tenant = Tenant.create();
+        String records = tenant.records(tenant.newStore("refused"));
+        String badTtl = newTraceId();
+        String badBody = newTraceId();
+        tenant.request().header("traceparent", traceparent(badTtl, newSpanId())).queryParam("ttl", "TTL-SECRET").body("1")
+                .put(records + "/k").then().statusCode(400);
+        tenant.request().header("traceparent", traceparent(badBody, newSpanId())).body("[1,2,BODYSECRET]")
+                .put(records + "/k").then().statusCode(400);
+
+        for (String traceId : List.of(badTtl, badBody)) {
+            List<SpanData> trace = spans.awaitTrace(traceId, found -> found.stream().anyMatch(span -> span.getKind() == SpanKind.SERVER));
+            assertThat(trace).as(describe(trace)).isNotEmpty().allSatisfy(span -> assertThat(span.getEvents()).isEmpty());
+            assertThat(describe(trace)).doesNotContain("TTL-SECRET").doesNotContain("BODYSECRET");
+        }
+    }
+
+    @Test
     void aRedactedQueryKeepsOnlyNames() {
         assertThat(QueryRedaction.redact("prefix=a&limit=5")).isEqualTo("prefix=?&limit=?");
         assertThat(QueryRedaction.redact("dsk_token")).isEqualTo("?");
