@@ -24,36 +24,5 @@ SERVICE_JAR=$BASE_JAR start_service $BASE_PORT ${BASE_ENV:-} \
 start_service $THIS_PORT ${THIS_ENV:-} \
   QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/${P}bench_this QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/${P}bench_this
 
-run() { # port label script
-  wrk -t2 -c"$C" -d"${D}s" --latency -s "$WRK_DIR/service-$3.lua" "http://127.0.0.1:$1" >"/tmp/wrk-ab-$2.out" 2>&1
-  awk -v l="$2" '/Requests\/sec/ {rps=int($2)} $1=="99%" {p99=$2} /Non-2xx/ {err=$NF} END {printf "%-9s %8d req/s  p99 %-8s non-2xx %s\n", l, rps, p99, err+0}' "/tmp/wrk-ab-$2.out"
-}
-declare -A tenants
-for port in $BASE_PORT $THIS_PORT; do
-  make_tenant "$port" business
-  tenants[$port]="$WS $TOKEN $STORE $SERVICE_PATH"
-  load_peer_records "$port" "$KEYS"
-  export TOKEN SERVICE_PATH
-  for op in put get; do
-    wrk -t2 -c"$C" -d"${WARM}s" -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
-  done
-done
-declare -A figures ratios
-for round in $(seq 1 "$ROUNDS"); do
-  sides=("$BASE_PORT base" "$THIS_PORT this"); [ $((round % 2)) -eq 0 ] && sides=("$THIS_PORT this" "$BASE_PORT base")
-  for op in put get; do
-    declare -A rps=()
-    for side in "${sides[@]}"; do
-      read -r port label <<<"$side"
-      read -r WS TOKEN STORE SERVICE_PATH <<<"${tenants[$port]}"; export TOKEN SERVICE_PATH
-      line=$(run "$port" "$label-$op" "$op"); echo "round $round $line"
-      rps[$label]=$(awk '{print $2}' <<<"$line"); figures[$label-$op]+="${rps[$label]} "
-    done
-    ratios[$op]+="$(awk -v a="${rps[this]}" -v b="${rps[base]}" 'BEGIN {printf "%.3f", a / b}') "
-  done
-done
-median() { printf '%s\n' $@ | sort -g | awk '{a[NR]=$1} END {m = (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2; print m}'; }
-for op in put get; do
-  echo "$op: median this $(median ${figures[this-$op]}), base $(median ${figures[base-$op]}) req/s;" \
-       "this/base per round ${ratios[$op]}, median $(median ${ratios[$op]})"
-done
+prepare_tenants $BASE_PORT $THIS_PORT
+ab_rounds "$THIS_PORT this" "$BASE_PORT base"

@@ -25,39 +25,8 @@ psql -h 127.0.0.1 -U postgres -d bench_history_off -qAt -c \
   "SELECT format('ALTER TABLE %s DISABLE TRIGGER records_changed;', inhrelid::regclass) FROM pg_inherits WHERE inhparent = 'records'::regclass" \
   | psql -h 127.0.0.1 -U postgres -d bench_history_off -q
 
-run() { # port label script
-  wrk -t2 -c"$C" -d"${D}s" --latency -s "$WRK_DIR/service-$3.lua" "http://127.0.0.1:$1" >"/tmp/wrk-changes-$2.out" 2>&1
-  awk -v l="$2" '/Requests\/sec/ {rps=int($2)} $1=="99%" {p99=$2} /Non-2xx/ {err=$NF} END {printf "%-12s %8d req/s  p99 %-8s non-2xx %s\n", l, rps, p99, err+0}' "/tmp/wrk-changes-$2.out"
-}
-declare -A tenants
-for port in 18195 18196; do
-  make_tenant "$port" business
-  tenants[$port]="$WS $TOKEN $STORE $SERVICE_PATH"
-  load_peer_records "$port" "$KEYS"
-  export TOKEN SERVICE_PATH
-  for op in put get; do
-    wrk -t2 -c"$C" -d"${WARM}s" -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
-  done
-done
-declare -A figures ratios
-for round in $(seq 1 "$ROUNDS"); do
-  sides=("18195 on" "18196 off"); [ $((round % 2)) -eq 0 ] && sides=("18196 off" "18195 on")
-  for op in put get; do
-    declare -A rps=()
-    for side in "${sides[@]}"; do
-      read -r port label <<<"$side"
-      read -r WS TOKEN STORE SERVICE_PATH <<<"${tenants[$port]}"; export TOKEN SERVICE_PATH
-      line=$(run "$port" "$label-$op" "$op"); echo "round $round $line"
-      rps[$label]=$(awk '{print $2}' <<<"$line"); figures[$label-$op]+="${rps[$label]} "
-    done
-    ratios[$op]+="$(awk -v a="${rps[on]}" -v b="${rps[off]}" 'BEGIN {printf "%.3f", a / b}') "
-  done
-done
-median() { printf '%s\n' $@ | sort -g | awk '{a[NR]=$1} END {m = (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2; print m}'; }
-for op in put get; do
-  echo "history $op: median on $(median ${figures[on-$op]}), off $(median ${figures[off-$op]}) req/s;" \
-       "on/off per round ${ratios[$op]}, median $(median ${ratios[$op]})"
-done
+prepare_tenants 18195 18196
+ab_rounds "18195 on" "18196 off" history
 
 # 2. delivery to watchers, on the history-on service
 read -r WS TOKEN STORE SERVICE_PATH <<<"${tenants[18195]}"; export TOKEN SERVICE_PATH
@@ -70,7 +39,7 @@ for n in $WATCHERS; do
     watcher_pids+=($!)
   done
   sleep 2
-  line=$(run 18195 "watchers-$n" put)
+  line=$(run_wrk 18195 "watchers-$n" put)
   sleep 2
   pkill -f "curl -sN -H Authorization: Bearer $TOKEN" 2>/dev/null || true
   wait "${watcher_pids[@]}" 2>/dev/null || true

@@ -1,5 +1,6 @@
 # Shared by the bench scripts: start the packaged service, make a workspace, store and key.
-# Usage: . bench/lib.sh; start_service PORT [extra env...]; make_tenant PORT PLAN; load_peer_records PORT COUNT
+# Usage: . bench/lib.sh; start_service PORT [extra env...]; make_tenant PORT PLAN; load_peer_records PORT COUNT;
+#        prepare_tenants PORT...; ab_rounds "PORT LABEL" "PORT LABEL" [TITLE]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export DATASTORES_ADMIN_TOKEN=${DATASTORES_ADMIN_TOKEN:-bench-admin-token}
@@ -45,4 +46,48 @@ load_peer_records() { # port count: the peer benchmark's 1 KiB value under key-1
   awk -v n="$2" -v v="$value" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"key\":\"key-%d\",\"value\":%s}\n", i, v }' \
     | curl -fsS -X POST --data-binary @- -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
         "http://127.0.0.1:$1/v1/workspaces/$WS/stores/$STORE/import" >/dev/null
+}
+
+run_wrk() { # port label operation (put, get): one run of the peer benchmark's operation, C connections, D s; one line
+  wrk -t2 -c"$C" -d"${D}s" --latency -s "$WRK_DIR/service-$3.lua" "http://127.0.0.1:$1" >"/tmp/wrk-$2.out" 2>&1
+  awk -v l="$2" '/Requests\/sec/ {rps=int($2)} $1=="99%" {p99=$2} /Non-2xx/ {err=$NF} END {printf "%-12s %8d req/s  p99 %-8s non-2xx %s\n", l, rps, p99, err+0}' "/tmp/wrk-$2.out"
+}
+
+declare -A tenants
+prepare_tenants() { # port...: on each, a business tenant holding KEYS peer records (tenants[port]), PUT and GET warmed up WARM s
+  local port op
+  for port in "$@"; do
+    make_tenant "$port" business
+    tenants[$port]="$WS $TOKEN $STORE $SERVICE_PATH"
+    load_peer_records "$port" "$KEYS"
+    for op in put get; do
+      wrk -t2 -c"$C" -d"${WARM}s" -s "$WRK_DIR/service-$op.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
+    done
+  done
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m = (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2; print m}'; }
+
+ab_rounds() { # "port label" measured, "port label" compared with, [title]: ROUNDS rounds of PUT then GET on both
+  # prepared tenants, odd rounds starting with the second side and even ones with the first, so machine noise falls
+  # on both; prints each run, then per operation the medians and the ratio first/second per round and its median
+  local first=$1 second=$2 title=${3:+$3 } round op side port label line
+  local -A figures=() ratios=() rps=()
+  read -r _ a <<<"$first"; read -r _ b <<<"$second"
+  for round in $(seq 1 "$ROUNDS"); do
+    local sides=("$second" "$first"); [ $((round % 2)) -eq 0 ] && sides=("$first" "$second")
+    for op in put get; do
+      for side in "${sides[@]}"; do
+        read -r port label <<<"$side"
+        read -r WS TOKEN STORE SERVICE_PATH <<<"${tenants[$port]}"; export TOKEN SERVICE_PATH
+        line=$(run_wrk "$port" "$label-$op" "$op"); echo "round $round $line"
+        rps[$label]=$(awk '{print $2}' <<<"$line"); figures[$label-$op]+="${rps[$label]} "
+      done
+      ratios[$op]+="$(awk -v x="${rps[$a]}" -v y="${rps[$b]}" 'BEGIN {printf "%.3f", x / y}') "
+    done
+  done
+  for op in put get; do
+    echo "$title$op: median $a $(median ${figures[$a-$op]}), $b $(median ${figures[$b-$op]}) req/s;" \
+         "$a/$b per round ${ratios[$op]}, median $(median ${ratios[$op]})"
+  done
 }

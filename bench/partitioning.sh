@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${BASE_JAR:?BASE_JAR must name the quarkus-run.jar of a build before the records table was partitioned}"
-C=${C:-32}; D=${D:-8}; ROUNDS=${ROUNDS:-6}; ROWS=${ROWS:-2000000}; STORES=${STORES:-20000}
+C=${C:-32}; D=${D:-8}; ROUNDS=${ROUNDS:-6}; WARM=${WARM:-5}; ROWS=${ROWS:-2000000}; STORES=${STORES:-20000}
 shared=$root/../shared/bench
 export WRK_DIR=$shared/wrk VALUE_FILE=$shared/value-1k.json KEYS=${KEYS:-10000}
 need_wrk
@@ -33,42 +33,8 @@ for db in bench_flat bench_part; do
   sql "$db" "VACUUM ANALYZE"
 done
 
-run() { # port label script
-  wrk -t2 -c"$C" -d"${D}s" --latency -s "$WRK_DIR/service-$3.lua" "http://127.0.0.1:$1" >"/tmp/wrk-part-$2.out" 2>&1
-  awk -v l="$2" '/Requests\/sec/ {rps=int($2)} $1=="99%" {p99=$2} /Non-2xx/ {err=$NF} END {printf "%-9s %8d req/s  p99 %-8s non-2xx %s\n", l, rps, p99, err+0}' "/tmp/wrk-part-$2.out"
-}
-declare -A tenants
-value=$(cat "$VALUE_FILE")
-for port in 18191 18192; do
-  make_tenant "$port" business
-  tenants[$port]="$WS $TOKEN $STORE $SERVICE_PATH"
-  # every key the GETs ask for exists, as in bench/peers.sh
-  awk -v n="$KEYS" -v v="$value" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"key\":\"key-%d\",\"value\":%s}\n", i, v }' \
-    | curl -fsS -X POST --data-binary @- -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
-        "http://127.0.0.1:$port/v1/workspaces/$WS/stores/$STORE/import" >/dev/null
-  wrk -t2 -c"$C" -d5s -s "$WRK_DIR/service-put.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
-  wrk -t2 -c"$C" -d5s -s "$WRK_DIR/service-get.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
-done
-declare -A figures ratios
-for round in $(seq 1 "$ROUNDS"); do
-  # odd rounds start with the flat table, even ones with the partitioned, so neither always runs second
-  sides=("18191 flat" "18192 part"); [ $((round % 2)) -eq 0 ] && sides=("18192 part" "18191 flat")
-  for op in put get; do
-    declare -A rps=()
-    for side in "${sides[@]}"; do
-      read -r port label <<<"$side"
-      read -r WS TOKEN STORE SERVICE_PATH <<<"${tenants[$port]}"; export TOKEN SERVICE_PATH
-      line=$(run "$port" "$label-$op" "$op"); echo "round $round $line"
-      rps[$label]=$(awk '{print $2}' <<<"$line"); figures[$label-$op]+="${rps[$label]} "
-    done
-    ratios[$op]+="$(awk -v a="${rps[part]}" -v b="${rps[flat]}" 'BEGIN {printf "%.3f", a / b}') "
-  done
-done
-median() { printf '%s\n' $@ | sort -g | awk '{a[NR]=$1} END {m = (a[int((NR+1)/2)] + a[int(NR/2)+1]) / 2; print m}'; }
-for op in put get; do
-  echo "$op: median partitioned $(median ${figures[part-$op]}), flat $(median ${figures[flat-$op]}) req/s;" \
-       "partitioned/flat per round ${ratios[$op]}, median $(median ${ratios[$op]})"
-done
+prepare_tenants 18191 18192
+ab_rounds "18192 partitioned" "18191 flat"
 size() { # database, then the tables whose sizes add up to the records table
   local db=$1; shift
   sql "$db" "SELECT (SELECT count(*) FROM records), sum(pg_table_size(t)), sum(pg_indexes_size(t)) FROM unnest(ARRAY[$*]::regclass[]) t" \

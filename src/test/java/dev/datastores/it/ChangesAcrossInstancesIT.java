@@ -11,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Change streams and transactions on two running instances of the packaged service: a change made through one
@@ -24,25 +23,13 @@ class ChangesAcrossInstancesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TwoInstances instances;
-    private static List<String> bases;
-
-    @BeforeAll
-    static void start() throws Exception {
-        instances = TwoInstances.start(16393, 18097, 18098);
-        bases = instances.bases();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (instances != null) {
-            instances.close();
-        }
-    }
+    @RegisterExtension
+    static final TwoInstances INSTANCES = new TwoInstances(16393, 18097, 18098);
+    private static final List<String> BASES = INSTANCES.bases();
 
     @Test
     void aChangeThroughOneInstanceReachesWatchersOfTheOtherWithinASecond() throws Exception {
-        ItWorkspace ws = ItWorkspace.create(bases, 5, 10_000, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10_000, 100_000_000);
         try (EventStream sse = EventStream.open(changesUrl(ws, 1), ws.token(), null)) {
             assertThat(sse.nextComment(Duration.ofSeconds(5))).isNotNull();
             List<Long> millis = new ArrayList<>();
@@ -63,7 +50,7 @@ class ChangesAcrossInstancesIT {
 
     @Test
     void concurrentWritersOnBothInstancesGiveOneGaplessHistoryEverywhere() throws Exception {
-        ItWorkspace ws = ItWorkspace.create(bases, 5, 10_000, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10_000, 100_000_000);
         EventStream onFirst = EventStream.open(changesUrl(ws, 0) + "?since=0000000000000000", ws.token(), null);
         EventStream onSecond = EventStream.open(changesUrl(ws, 1) + "?since=0000000000000000", ws.token(), null);
         Parallel.run(12, writer -> {
@@ -105,7 +92,7 @@ class ChangesAcrossInstancesIT {
 
     @Test
     void ofTwentyTransactionsCheckingOneEtagOnTwoInstancesExactlyOneCommits() {
-        ItWorkspace ws = ItWorkspace.create(bases, 5, 10_000, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10_000, 100_000_000);
         String etag = ws.put(0, "counter", "0").then().statusCode(201).extract().header("ETag");
         List<Integer> statuses = Parallel.run(20, i -> ws.request(i % 2)
                 .body("{\"checks\":[{\"key\":\"counter\",\"etag\":" + quoted(etag) + "}],\"set\":[{\"key\":\"counter\",\"value\":" + (i + 1)
@@ -129,6 +116,6 @@ class ChangesAcrossInstancesIT {
     }
 
     private static String changesUrl(ItWorkspace ws, int instance) {
-        return bases.get(instance) + "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/changes";
+        return BASES.get(instance) + "/v1/workspaces/" + ws.id() + "/stores/" + ws.store() + "/changes";
     }
 }

@@ -10,32 +10,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Quotas hold across two running instances of the packaged service, and through a Redis outage. */
 class QuotaAcrossInstancesIT {
 
-    private static TwoInstances instances;
-    private static List<String> bases;
-
-    @BeforeAll
-    static void start() throws Exception {
-        instances = TwoInstances.start(16390, 18091, 18092);
-        bases = instances.bases();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (instances != null) {
-            instances.close();
-        }
-    }
+    @RegisterExtension
+    static final TwoInstances INSTANCES = new TwoInstances(16390, 18091, 18092);
+    private static final List<String> BASES = INSTANCES.bases();
 
     @Test
     void fiftyPutsSpreadOverTwoInstancesAdmitExactlyOneForOneFreeSlot() {
-        ItWorkspace ws = ItWorkspace.create(bases, 5, 10, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, 10, 100_000_000);
         for (int i = 0; i < 9; i++) {
             ws.put(0, "existing-" + i).then().statusCode(201);
         }
@@ -50,7 +37,7 @@ class QuotaAcrossInstancesIT {
     void redisStoppedDuringAWriteLoadGivesNoServerErrorNoOvershootAndRightCountersAfter() throws Exception {
         int maxKeys = 400;
         int prefilled = 340;
-        ItWorkspace ws = ItWorkspace.create(bases, 5, maxKeys, 100_000_000);
+        ItWorkspace ws = ItWorkspace.create(BASES, 5, maxKeys, 100_000_000);
         // Most of the room is taken up front, so the load reaches the limit however slow the machine is.
         String batch = java.util.stream.IntStream.range(0, prefilled).mapToObj(i -> "{\"key\":\"pre-" + i + "\",\"value\":0}")
                 .collect(java.util.stream.Collectors.joining(",", "{\"set\":[", "]}"));
@@ -74,9 +61,9 @@ class QuotaAcrossInstancesIT {
         }));
         load.start();
         awaitMoreAnswers(statuses, 20);
-        instances.stopRedis();
+        INSTANCES.stopRedis();
         awaitMoreAnswers(statuses, 40);
-        instances.restartRedis();
+        INSTANCES.restartRedis();
         awaitMoreAnswers(statuses, 40);
         for (int waited = 0; waited < 300 && !statuses.contains(403); waited++) {
             ServiceProcess.sleep(100);
